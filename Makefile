@@ -1,0 +1,51 @@
+# Two commands for a fresh machine: `make run` and `make test`.
+VENV   ?= .venv
+PYTHON ?= python3
+BIN    := $(VENV)/bin
+PYBABEL := $(BIN)/pybabel
+
+.PHONY: run test lint unit catalogs compile-catalogs bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $@ $(VENV)/.installed
+
+compile-catalogs: $(VENV)/.installed
+	$(PYBABEL) compile --domain messages --directory locales --statistics 2>&1 \
+	  | grep -v '^compiling' || true
+	@test -f locales/vi/LC_MESSAGES/messages.mo && test -f locales/en/LC_MESSAGES/messages.mo
+
+run: compile-catalogs
+	$(BIN)/cdht run
+
+lint: $(VENV)/.installed-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+	$(BIN)/lint-imports
+
+unit: $(VENV)/.installed-dev compile-catalogs
+	$(BIN)/pytest
+
+test: lint unit
+
+# For developers: re-extract the texts after changing them in code, then translate the .po files.
+catalogs: $(VENV)/.installed-dev
+	$(PYBABEL) extract -F pyproject.toml -k t -k N_ --no-location --sort-output \
+	  --project cdht --copyright-holder cdht -o locales/messages.pot conversations bot
+	$(PYBABEL) update --domain messages --input-file locales/messages.pot --output-dir locales \
+	  --no-fuzzy-matching --ignore-obsolete
+
+bench: $(VENV)/.installed-dev compile-catalogs
+	$(BIN)/python -m bench.console_flow
+
+clean:
+	rm -rf $(VENV) var .mypy_cache .ruff_cache .pytest_cache .hypothesis

@@ -1,0 +1,50 @@
+"""The terminal as a channel: typed lines in, plain text out; also works with piped stdin."""
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from typing import TextIO
+
+from conversations.events import EventKind, InboundEvent, OutboundMessage, from_typed_text
+
+CHANNEL = "console"
+Dispatch = Callable[[InboundEvent], Awaitable[list[OutboundMessage]]]
+
+
+def to_event(user_ref: str, line: str) -> InboundEvent:
+    return from_typed_text(CHANNEL, user_ref, line.rstrip("\r\n"))
+
+
+def render(message: OutboundMessage) -> str:
+    """Plain-text fallback: numbered options, or a single row when the options are numbers."""
+    lines = [message.text]
+    labels = [choice.label for choice in message.choices]
+    if labels and all(label.isdigit() for label in labels):
+        lines.append("  " + " | ".join(labels))
+    else:
+        lines += [f"  {number}. {label}" for number, label in enumerate(labels, start=1)]
+    if message.document:
+        lines.append(f"  [{message.document}]")
+    if message.image:
+        lines.append(f"  [{message.image}]")
+    return "\n".join(lines)
+
+
+async def chat(dispatch: Dispatch, user_ref: str, stdin: TextIO, stdout: TextIO) -> None:
+    """Show where the person is, then answer each line until the input ends."""
+    opening = InboundEvent(CHANNEL, user_ref, EventKind.COMMAND, command="tiep")
+    await _show(stdout, await dispatch(opening))
+    interactive = stdin.isatty()
+    while True:
+        if interactive:
+            stdout.write("> ")
+            stdout.flush()
+        line = await asyncio.to_thread(stdin.readline)
+        if not line:
+            break
+        await _show(stdout, await dispatch(to_event(user_ref, line)))
+
+
+async def _show(stdout: TextIO, replies: list[OutboundMessage]) -> None:
+    for reply in replies:
+        stdout.write(render(reply) + "\n\n")
+    stdout.flush()

@@ -1,0 +1,107 @@
+"""The `cdht` command: run, chat, db upgrade, export."""
+
+import argparse
+import asyncio
+import logging
+import sys
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from bot.app import App
+from bot.channels import console
+from bot.export import write_csv
+from bot.settings import Settings
+from conversations.i18n import Translator
+from storage.db import unit_of_work
+from storage.queries import assessment_rows
+
+log = logging.getLogger("cdht")
+
+
+def parser() -> argparse.ArgumentParser:
+    root = argparse.ArgumentParser(prog="cdht", description="Công dân học tập assistant")
+    commands = root.add_subparsers(dest="command", required=True)
+    run = commands.add_parser("run", help="start every configured channel")
+    run.add_argument("--user", default="console", help="console user id when no messenger is set")
+    chat = commands.add_parser("chat", help="talk to the bot in this terminal")
+    chat.add_argument("--user", default="console", help="who is talking (one id per person)")
+    db = commands.add_parser("db", help="database tasks")
+    db.add_subparsers(dest="db_command", required=True).add_parser(
+        "upgrade", help="migrate the schema and load the administrative units"
+    )
+    export = commands.add_parser("export", help="export data")
+    what = export.add_subparsers(dest="export_command", required=True)
+    assessments = what.add_parser("assessments", help="one CSV row per person and season")
+    assessments.add_argument("--out", required=True, type=Path, help="CSV file to write")
+    assessments.add_argument("--season", type=int, help="only this year")
+    return root
+
+
+async def cmd_chat(app: App, args: argparse.Namespace) -> None:
+    await app.prepare_database()
+    await console.chat(app.dispatch, args.user, sys.stdin, sys.stdout)
+
+
+async def cmd_run(app: App, args: argparse.Namespace) -> None:
+    await app.prepare_database()
+    print(
+        "No messenger is configured: starting the console channel on "
+        f"{app.engine.url.render_as_string(hide_password=True)}",
+        file=sys.stderr,
+    )
+    await console.chat(app.dispatch, args.user, sys.stdin, sys.stdout)
+
+
+async def cmd_db(app: App, args: argparse.Namespace) -> None:
+    added = await app.prepare_database()
+    print(f"Database is up to date ({added} administrative units added).")
+
+
+async def cmd_export(app: App, args: argparse.Namespace) -> None:
+    async with unit_of_work(app.sessions) as session:
+        rows = await assessment_rows(session, args.season)
+    t = Translator(app.settings.locale)
+    count = write_csv(args.out, rows, t, app.criteria, app.digital, app.settings.timezone)
+    print(f"Wrote {count} rows to {args.out}")
+
+
+COMMANDS: dict[str, Callable[[App, argparse.Namespace], Awaitable[None]]] = {
+    "run": cmd_run,
+    "chat": cmd_chat,
+    "db": cmd_db,
+    "export": cmd_export,
+}
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        settings = Settings()
+    except ValidationError as error:
+        for problem in error.errors():
+            print(f"Configuration error: {problem['msg']}", file=sys.stderr)
+        return 2
+    logging.basicConfig(level=settings.log_level.upper(), stream=sys.stderr)
+    # Migration chatter would drown the conversation in the terminal.
+    logging.getLogger("alembic").setLevel(logging.WARNING)
+    return asyncio.run(_run(COMMANDS[args.command], settings, args))
+
+
+async def _run(
+    command: Callable[[App, argparse.Namespace], Awaitable[None]],
+    settings: Settings,
+    args: argparse.Namespace,
+) -> int:
+    app = App(settings)
+    try:
+        await command(app, args)
+    except KeyboardInterrupt:
+        return 130
+    except OSError as error:
+        print(f"Error: {error.strerror or error}", file=sys.stderr)
+        return 1
+    finally:
+        await app.close()
+    return 0

@@ -1,0 +1,90 @@
+"""handle(event, state, ports) -> (replies, new state). No I/O except through the ports."""
+
+from conversations import assessing, commands, grouping, registration, summary  # noqa: F401  (register steps)
+from conversations.commands import run_command
+from conversations.context import Chosen, Ctx, InputError, Outcome, Reply, Typed
+from conversations.events import EventKind, InboundEvent, OutboundMessage
+from conversations.i18n import Translator, negotiate
+from conversations.ports import Ports
+from conversations.state import UserState
+from conversations.steps import lookup, split
+from conversations.text import fold
+
+TEXT_LIMIT = 4096
+
+
+def new_state(event: InboundEvent, default_locale: str = "vi") -> UserState:
+    return UserState(locale=negotiate(event.locale_hint, default_locale))
+
+
+async def handle(
+    event: InboundEvent, state: UserState, ports: Ports
+) -> tuple[list[OutboundMessage], UserState]:
+    ctx = _context(state, ports)
+    try:
+        outcome = await _dispatch(ctx, event)
+    except InputError as error:
+        replies = [OutboundMessage(error.message)] if error.message else []
+        return [*replies, await current_prompt(ctx)], state
+    replies = list(outcome.notes)
+    if outcome.prompt:
+        replies.append(await current_prompt(_context(outcome.state, ports)))
+    return replies, outcome.state
+
+
+async def current_prompt(ctx: Ctx) -> OutboundMessage:
+    current, param = lookup(ctx.state.step)
+    return await current.prompt(ctx, param)
+
+
+def _context(state: UserState, ports: Ports) -> Ctx:
+    return Ctx(state, ports, Translator(state.locale), ports.clock.now())
+
+
+async def _dispatch(ctx: Ctx, event: InboundEvent) -> Outcome:
+    if event.kind == EventKind.COMMAND:
+        return await run_command(ctx, event.command, event.args)
+    if ctx.state.step == "new":
+        return registration.welcome(ctx)
+    reply = await _reply(ctx, event)
+    current, param = lookup(ctx.state.step)
+    return await current.answer(ctx, param, reply)
+
+
+async def _reply(ctx: Ctx, event: InboundEvent) -> Reply:
+    """Turn a tap or a typed line into an answer to the current question, or refuse it."""
+    prompt = await current_prompt(ctx)
+    values = {choice.id: choice.id.rpartition("=")[2] for choice in prompt.choices}
+    if event.kind == EventKind.CHOICE:
+        if event.choice_id not in values:
+            raise InputError(ctx.t("That question has passed. Here is the current one."))
+        return Chosen(values[event.choice_id])
+    text = event.text
+    if len(text) > TEXT_LIMIT:
+        raise InputError(ctx.t("That message is too long."))
+    matched = _match_choice(ctx, prompt, text)
+    if matched is not None:
+        return Chosen(values[matched])
+    current, _ = lookup(ctx.state.step)
+    if current.free_text or current.numeric:
+        return Typed(text)
+    if not text.strip():
+        raise InputError(ctx.t("You have not written anything yet."))
+    raise InputError(ctx.t("Please choose one of the options, or type its number."))
+
+
+def _match_choice(ctx: Ctx, prompt: OutboundMessage, text: str) -> str | None:
+    """A typed label ("Đồng ý", "dong y") or, unless the labels are numbers, its position."""
+    wanted = fold(text)
+    if not wanted:
+        return None
+    for choice in prompt.choices:
+        if fold(choice.label) == wanted:
+            return choice.id
+    current, _ = lookup(ctx.state.step)
+    if not current.numeric and wanted.isdigit() and 1 <= int(wanted) <= len(prompt.choices):
+        return prompt.choices[int(wanted) - 1].id
+    return None
+
+
+__all__ = ["current_prompt", "handle", "new_state", "split"]

@@ -1,0 +1,75 @@
+"""Channel-neutral events: what a person sent, and what the bot answers."""
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+
+class EventKind(StrEnum):
+    TEXT = "text"
+    CHOICE = "choice"
+    COMMAND = "command"
+
+
+@dataclass(frozen=True)
+class InboundEvent:
+    channel: str
+    user_ref: str
+    kind: EventKind
+    text: str = ""
+    choice_id: str = ""
+    command: str = ""
+    args: tuple[str, ...] = ()
+    locale_hint: str | None = None
+    event_id: str | None = None
+    received_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class Choice:
+    id: str
+    label: str
+
+
+@dataclass(frozen=True)
+class OutboundMessage:
+    text: str
+    choices: tuple[Choice, ...] = ()
+    document: str | None = None
+    image: str | None = None
+
+
+def from_typed_text(
+    channel: str,
+    user_ref: str,
+    text: str,
+    *,
+    locale_hint: str | None = None,
+    event_id: str | None = None,
+    received_at: datetime | None = None,
+) -> InboundEvent:
+    """A typed line: "/sua 3" becomes a command, anything else stays text."""
+    stripped = text.strip()
+    if stripped.startswith("/") and len(stripped) > 1:
+        head, *args = stripped[1:].split()
+        command = head.split("@", 1)[0].lower()
+        return InboundEvent(
+            channel,
+            user_ref,
+            EventKind.COMMAND,
+            text=text,
+            command=command,
+            args=tuple(args),
+            locale_hint=locale_hint,
+            event_id=event_id,
+            received_at=received_at,
+        )
+    return InboundEvent(
+        channel,
+        user_ref,
+        EventKind.TEXT,
+        text=text,
+        locale_hint=locale_hint,
+        event_id=event_id,
+        received_at=received_at,
+    )

@@ -1,0 +1,50 @@
+"""Per-call translation: each reply is rendered in the person's own locale."""
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from functools import cache
+from pathlib import Path
+
+from babel import Locale, UnknownLocaleError
+from babel.dates import format_date
+from babel.numbers import format_decimal
+from babel.support import NullTranslations, Translations
+
+LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"
+SUPPORTED = ("vi", "en")
+DEFAULT_LOCALE = "vi"
+
+
+def N_(message: str) -> str:  # noqa: N802  (the gettext convention for "mark, translate later")
+    return message
+
+
+def negotiate(hint: str | None, default: str = DEFAULT_LOCALE) -> str:
+    """Map a platform language tag ("en-US", "vi") onto a supported locale."""
+    if not hint:
+        return default
+    try:
+        language = Locale.parse(hint.replace("-", "_")).language
+    except (ValueError, UnknownLocaleError):
+        return default
+    return language if language in SUPPORTED else default
+
+
+@cache
+def translations(locale: str) -> NullTranslations:
+    return Translations.load(str(LOCALES_DIR), [locale], domain="messages")
+
+
+@dataclass(frozen=True)
+class Translator:
+    locale: str
+
+    def __call__(self, message: str, **values: object) -> str:
+        text = translations(self.locale).gettext(message)
+        return text.format(**values) if values else text
+
+    def number(self, value: float) -> str:
+        return format_decimal(value, locale=self.locale)
+
+    def date(self, value: date | datetime) -> str:
+        return format_date(value, "long", locale=self.locale)

@@ -1,0 +1,240 @@
+"""Loaded, validated questionnaires: the criteria and the digital-skills check."""
+
+import tomllib
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import TypeVar
+
+from conversations.datafile import LocalText, Node, QuestionnaireError, unique_ids
+
+QUESTIONNAIRE_DIR = Path(__file__).parent / "questionnaires"
+CRITERIA_ID = "cdht-2023"
+DIGITAL_ID = "kns-2025"
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Rule:
+    pass_total: int
+    min_each: int
+    max_score: int
+
+
+@dataclass(frozen=True)
+class Group:
+    id: str
+    name: LocalText
+
+
+@dataclass(frozen=True)
+class Occupation:
+    id: str
+    group: str
+    label: LocalText
+
+
+@dataclass(frozen=True)
+class Competence:
+    id: str
+    title: LocalText
+
+
+@dataclass(frozen=True)
+class IndicatorText:
+    explain: LocalText
+    example: LocalText
+    tip: LocalText
+
+
+@dataclass(frozen=True)
+class Indicator:
+    id: str
+    competence: str
+    title: LocalText
+    by_group: dict[str, IndicatorText]
+
+
+@dataclass(frozen=True)
+class Criteria:
+    id: str
+    source: LocalText
+    note: LocalText
+    rule: Rule
+    groups: tuple[Group, ...]
+    occupations: tuple[Occupation, ...]
+    competences: tuple[Competence, ...]
+    indicators: tuple[Indicator, ...]
+
+    def indicator(self, indicator_id: str) -> Indicator:
+        return next(item for item in self.indicators if item.id == indicator_id)
+
+    def group(self, group_id: str) -> Group:
+        return next(item for item in self.groups if item.id == group_id)
+
+    def competence(self, competence_id: str) -> Competence:
+        return next(item for item in self.competences if item.id == competence_id)
+
+
+@dataclass(frozen=True)
+class AnswerOption:
+    id: str
+    points: int
+    label: LocalText
+
+
+@dataclass(frozen=True)
+class Level:
+    id: str
+    min_points: int
+    requires_self: tuple[str, ...]
+    name: LocalText
+
+
+@dataclass(frozen=True)
+class Question:
+    id: str
+    text: LocalText
+    tip: LocalText
+
+
+@dataclass(frozen=True)
+class DigitalCheck:
+    id: str
+    source: LocalText
+    intro: LocalText
+    answers: tuple[AnswerOption, ...]
+    levels: tuple[Level, ...]
+    questions: tuple[Question, ...]
+
+    def answer(self, answer_id: str) -> AnswerOption:
+        return next(item for item in self.answers if item.id == answer_id)
+
+    def question(self, question_id: str) -> Question:
+        return next(item for item in self.questions if item.id == question_id)
+
+
+def read_root(path: Path, kind: str) -> Node:
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
+        raise QuestionnaireError(f"{path.name}: cannot be read: {error}") from error
+    root = Node(path.name, "", raw)
+    if root.string("kind") != kind:
+        raise root.fail("kind", f"expected '{kind}'")
+    return root
+
+
+def load_criteria(path: Path) -> Criteria:
+    root = read_root(path, "criteria")
+    rule_node = root.child("rule")
+    max_score = rule_node.integer("max_score", 1, 100)
+    rule = Rule(
+        pass_total=rule_node.integer("pass_total", 0, 100 * max_score),
+        min_each=rule_node.integer("min_each", 0, max_score),
+        max_score=max_score,
+    )
+    groups = _items(root, "groups", lambda n: Group(n.string("id"), n.text("name")))
+    group_ids = [group.id for group in groups]
+    occupations = _items(root, "occupations", lambda n: _occupation(n, group_ids))
+    competences = _items(
+        root, "competences", lambda n: Competence(n.string("id"), n.text("title"))
+    )
+    competence_ids = [item.id for item in competences]
+    indicators = _items(root, "indicators", lambda n: _indicator(n, group_ids, competence_ids))
+    return Criteria(
+        id=root.string("id"),
+        source=root.text("source"),
+        note=root.text("note"),
+        rule=rule,
+        groups=groups,
+        occupations=occupations,
+        competences=competences,
+        indicators=indicators,
+    )
+
+
+def load_digital(path: Path) -> DigitalCheck:
+    root = read_root(path, "digital")
+    answers = _items(
+        root,
+        "answers",
+        lambda n: AnswerOption(n.string("id"), n.integer("points", 0, 100), n.text("label")),
+    )
+    questions = _items(
+        root,
+        "questions",
+        lambda n: Question(n.string("id"), n.text("text"), n.text("tip")),
+    )
+    question_ids = [question.id for question in questions]
+    levels = _items(root, "levels", lambda n: _level(n, question_ids))
+    _check_levels(root, levels)
+    return DigitalCheck(
+        id=root.string("id"),
+        source=root.text("source"),
+        intro=root.text("intro"),
+        answers=answers,
+        levels=levels,
+        questions=questions,
+    )
+
+
+@cache
+def default_criteria() -> Criteria:
+    return load_criteria(QUESTIONNAIRE_DIR / f"{CRITERIA_ID}.toml")
+
+
+@cache
+def default_digital() -> DigitalCheck:
+    return load_digital(QUESTIONNAIRE_DIR / f"{DIGITAL_ID}.toml")
+
+
+def _items(root: Node, key: str, build: Callable[[Node], T]) -> tuple[T, ...]:
+    nodes = root.children(key)
+    if not nodes:
+        raise root.fail(key, "no items")
+    unique_ids(root, key, nodes)
+    return tuple(build(node) for node in nodes)
+
+
+def _occupation(node: Node, group_ids: list[str]) -> Occupation:
+    group = node.string("group")
+    if group not in group_ids:
+        raise node.fail("group", f"unknown group '{group}'")
+    return Occupation(node.string("id"), group, node.text("label"))
+
+
+def _indicator(node: Node, group_ids: list[str], competence_ids: list[str]) -> Indicator:
+    competence = node.string("competence")
+    if competence not in competence_ids:
+        raise node.fail("competence", f"unknown competence '{competence}'")
+    texts = node.child("groups")
+    by_group = {}
+    for group_id in group_ids:
+        group_node = texts.child(group_id)
+        by_group[group_id] = IndicatorText(
+            group_node.text("explain"),
+            group_node.text("example"),
+            group_node.text("tip"),
+        )
+    return Indicator(node.string("id"), competence, node.text("title"), by_group)
+
+
+def _level(node: Node, question_ids: list[str]) -> Level:
+    required = node.strings("requires_self")
+    unknown = [item for item in required if item not in question_ids]
+    if unknown:
+        raise node.fail("requires_self", f"unknown question '{unknown[0]}'")
+    return Level(
+        node.string("id"),
+        node.integer("min_points", 0, 1000),
+        required,
+        node.text("name"),
+    )
+
+
+def _check_levels(root: Node, levels: tuple[Level, ...]) -> None:
+    thresholds = [level.min_points for level in levels]
+    if thresholds[0] != 0 or thresholds != sorted(set(thresholds)):
+        raise root.fail("levels", "min_points must start at 0 and rise strictly")

@@ -1,0 +1,183 @@
+"""The result: total, recognised or not yet, what to improve; then submit or edit."""
+
+from conversations import scoring
+from conversations.context import Chosen, Ctx, InputError, Outcome, Reply
+from conversations.events import OutboundMessage
+from conversations.state import Assessment, Status
+from conversations.steps import BaseStep, ask, step
+
+
+def result_text(ctx: Ctx, assessment: Assessment) -> str:
+    t, criteria = ctx.t, ctx.criteria
+    rule = criteria.rule
+    if len(assessment.scores) < len(criteria.indicators):
+        return t(
+            "You have answered {done} of {total} indicators so far ({points} points).",
+            done=len(assessment.scores),
+            total=len(criteria.indicators),
+            points=t.number(sum(assessment.scores.values())),
+        )
+    result = scoring.verdict(assessment.scores, rule)
+    lines = [
+        t("Your self-assessment for {year}", year=assessment.season),
+        t(
+            "Total: {total}/{most} points",
+            total=t.number(result.total),
+            most=rule.max_score * len(criteria.indicators),
+        ),
+    ]
+    if result.recognised:
+        lines.append(t("You meet the conditions for the title “Công dân học tập”. Well done!"))
+    else:
+        lines.append(
+            t(
+                "Not yet. The title needs at least {total} points in all, "
+                "and no indicator below {floor}.",
+                total=rule.pass_total,
+                floor=rule.min_each,
+            )
+        )
+    if result.to_improve:
+        lines.append(t("To work on:"))
+    for indicator_id in result.to_improve:
+        lines.append(_improvement_line(ctx, assessment, indicator_id, result.below_minimum))
+    lines.extend(_digital_lines(ctx, assessment))
+    return "\n".join(lines)
+
+
+def _improvement_line(
+    ctx: Ctx, assessment: Assessment, indicator_id: str, below: tuple[str, ...]
+) -> str:
+    t, loc = ctx.t, ctx.t.locale
+    indicator = ctx.criteria.indicator(indicator_id)
+    score = assessment.scores[indicator_id]
+    head = t(
+        "• Indicator {n} ({title}): {score} points",
+        n=indicator_id,
+        title=indicator.title(loc),
+        score=score,
+    )
+    if indicator_id in below:
+        head += " " + t("(below {floor})", floor=ctx.criteria.rule.min_each)
+    tip = indicator.by_group[assessment.group].tip(loc)
+    tip_label = t("Tip:")
+    return f"{head}\n  {tip_label} {tip}"
+
+
+def _digital_lines(ctx: Ctx, assessment: Assessment) -> list[str]:
+    t, loc, check = ctx.t, ctx.t.locale, ctx.digital
+    if len(assessment.digital) < len(check.questions):
+        return []
+    level = scoring.digital_level(assessment.digital, check)
+    lines = [t("Digital skills: {level}", level=level.name(loc))]
+    best = max(check.answers, key=lambda option: option.points).id
+    weak = [q for q in check.questions if assessment.digital.get(q.id) != best][:2]
+    tip_label = t("Tip:")
+    lines.extend(f"  {tip_label} {question.tip(loc)}" for question in weak)
+    return lines
+
+
+@step("summary")
+class Summary(BaseStep):
+    async def prompt(self, ctx: Ctx, param: str) -> OutboundMessage:
+        t = ctx.t
+        assert ctx.state.assessment is not None
+        text = (
+            result_text(ctx, ctx.state.assessment)
+            + "\n\n"
+            + t(
+                "Send it to the learning association (Hội Khuyến học) for confirmation? "
+                "After sending you cannot change it."
+            )
+        )
+        options = [
+            ("send", t("Send for confirmation")),
+            ("edit", t("Change an answer")),
+            ("later", t("Later")),
+        ]
+        return ask("summary", text, options)
+
+    async def answer(self, ctx: Ctx, param: str, reply: Reply) -> Outcome:
+        value = reply.value if isinstance(reply, Chosen) else ""
+        if value == "edit":
+            return ctx.outcome(ctx.state.at("edit_pick"))
+        if value == "later":
+            note = ctx.t("Saved. Type /tiep when you want to send it.")
+            return ctx.outcome(ctx.state, note, prompt=False)
+        state = ctx.state.at("submitted").with_assessment(
+            status=Status.SUBMITTED, submitted_at=ctx.now
+        )
+        note = ctx.t(
+            "Sent. The learning association of your commune or unit will review it. "
+            "I will tell you when it is confirmed."
+        )
+        return ctx.outcome(state, note, prompt=False)
+
+    def back(self, ctx: Ctx, param: str) -> str | None:
+        return f"dig:{ctx.digital.questions[-1].id}"
+
+
+@step("edit_pick")
+class EditPick(BaseStep):
+    numeric = True
+
+    async def prompt(self, ctx: Ctx, param: str) -> OutboundMessage:
+        ids = [item.id for item in ctx.criteria.indicators]
+        return ask(
+            "edit_pick",
+            ctx.t("Which indicator do you want to change? (1 to {last})", last=ids[-1]),
+            [(i, i) for i in ids],
+        )
+
+    async def answer(self, ctx: Ctx, param: str, reply: Reply) -> Outcome:
+        return edit_indicator(
+            ctx,
+            reply.value if isinstance(reply, Chosen) else reply.text.strip(),
+            "summary",
+        )
+
+    def back(self, ctx: Ctx, param: str) -> str | None:
+        return "summary"
+
+
+def edit_indicator(ctx: Ctx, indicator_id: str, return_to: str) -> Outcome:
+    ids = [item.id for item in ctx.criteria.indicators]
+    if indicator_id not in ids:
+        raise InputError(ctx.t("Please give an indicator number from 1 to {last}.", last=ids[-1]))
+    return ctx.outcome(ctx.state.at(f"ind:{indicator_id}", return_to=return_to))
+
+
+@step("submitted")
+class Submitted(BaseStep):
+    free_text = True
+
+    async def prompt(self, ctx: Ctx, param: str) -> OutboundMessage:
+        assessment = ctx.state.assessment
+        assert assessment is not None
+        t = ctx.t
+        status = {
+            Status.SUBMITTED: t(
+                "Sent on {date}. Waiting for confirmation by the learning association."
+            ),
+            Status.CONFIRMED: t("Confirmed by the learning association."),
+            Status.RECOGNISED: t("Recognised as “Công dân học tập”. Congratulations!"),
+        }.get(assessment.status, "")
+        submitted = assessment.submitted_at or ctx.now
+        text = status.format(date=t.date(submitted.astimezone(ctx.local_now.tzinfo)))
+        return OutboundMessage(text + "\n" + t("Type /ketqua to see your result."))
+
+    async def answer(self, ctx: Ctx, param: str, reply: Reply) -> Outcome:
+        return ctx.outcome(ctx.state)
+
+
+@step("idle")
+class Idle(BaseStep):
+    free_text = True
+
+    async def prompt(self, ctx: Ctx, param: str) -> OutboundMessage:
+        return OutboundMessage(
+            ctx.t("Type /batdau to begin a self-assessment, or /trogiup for help.")
+        )
+
+    async def answer(self, ctx: Ctx, param: str, reply: Reply) -> Outcome:
+        return ctx.outcome(ctx.state)

@@ -1,0 +1,269 @@
+"""Stores behind the core's ports. They take a session and never commit."""
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import delete, literal, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from conversations.model import Criteria, DigitalCheck
+from conversations.ports import Place
+from conversations.scoring import digital_level, is_recognised
+from conversations.state import Assessment, Profile, Status, UserState
+from conversations.text import fold
+from storage.models import (
+    AnswerRow,
+    AssessmentRow,
+    Conversation,
+    OrgUnit,
+    Person,
+    ProcessedEvent,
+)
+
+
+@dataclass
+class StateStore:
+    """Loads and saves a person's whole UserState across the normalised tables."""
+
+    session: AsyncSession
+    criteria: Criteria
+    digital: DigitalCheck
+
+    async def load(self, channel: str, user_ref: str) -> UserState | None:
+        person = await self._person(channel, user_ref)
+        if person is None:
+            return None
+        conversation = await self.session.get(Conversation, person.id)
+        scratch: dict[str, Any] = conversation.scratch if conversation else {}
+        return UserState(
+            locale=person.locale,
+            step=conversation.step if conversation else "new",
+            profile=await self._profile(person),
+            assessment=await self._assessment(person.id),
+            candidates=tuple(scratch.get("candidates", ())),
+            proposed_group=scratch.get("proposed_group"),
+            return_to=scratch.get("return_to"),
+            resume_step=scratch.get("resume_step"),
+        )
+
+    async def save(self, channel: str, user_ref: str, state: UserState, now: datetime) -> None:
+        person = await self._person(channel, user_ref)
+        if person is None:
+            person = Person(channel=channel, user_ref=user_ref, created_at=now)
+            self.session.add(person)
+        _apply_profile(person, state, now)
+        await self.session.flush()
+        await self._save_conversation(person.id, state, now)
+        await self._save_assessment(person.id, state.assessment, now)
+
+    async def _person(self, channel: str, user_ref: str) -> Person | None:
+        query = select(Person).where(Person.channel == channel, Person.user_ref == user_ref)
+        return (await self.session.execute(query)).scalar_one_or_none()
+
+    async def _profile(self, person: Person) -> Profile:
+        commune = await self.session.get(OrgUnit, person.commune_id) if person.commune_id else None
+        return Profile(
+            name=person.name,
+            birth_year=person.birth_year,
+            commune_id=person.commune_id,
+            commune_name=await _label(self.session, commune) if commune else None,
+            place_id=person.place_id,
+            place_name=person.place_name,
+            group=person.target_group,
+            consent_at=person.consent_at,
+        )
+
+    async def _assessment(self, person_id: int) -> Assessment | None:
+        query = (
+            select(AssessmentRow)
+            .where(AssessmentRow.person_id == person_id)
+            .order_by(AssessmentRow.season.desc())
+            .limit(1)
+        )
+        row = (await self.session.execute(query)).scalar_one_or_none()
+        if row is None:
+            return None
+        answers = (
+            await self.session.execute(select(AnswerRow).where(AnswerRow.assessment_id == row.id))
+        ).scalars()
+        scores, notes, digital = {}, {}, {}
+        for answer in answers:
+            if answer.score is not None:
+                scores[answer.item_id] = answer.score
+            if answer.note:
+                notes[answer.item_id] = answer.note
+            if answer.choice is not None:
+                digital[answer.item_id] = answer.choice
+        return Assessment(
+            season=row.season,
+            questionnaire=row.questionnaire,
+            group=row.target_group,
+            scores=scores,
+            notes=notes,
+            digital=digital,
+            status=Status(row.status),
+            started_at=row.started_at,
+            submitted_at=row.submitted_at,
+        )
+
+    async def _save_conversation(self, person_id: int, state: UserState, now: datetime) -> None:
+        scratch = {
+            "candidates": list(state.candidates),
+            "proposed_group": state.proposed_group,
+            "return_to": state.return_to,
+            "resume_step": state.resume_step,
+        }
+        row = await self.session.get(Conversation, person_id)
+        if row is None:
+            row = Conversation(person_id=person_id)
+            self.session.add(row)
+        row.step, row.scratch, row.updated_at = state.step, scratch, now
+
+    async def _save_assessment(
+        self, person_id: int, assessment: Assessment | None, now: datetime
+    ) -> None:
+        if assessment is None:
+            # A cancelled draft is deleted; sent assessments stay as history.
+            await self.session.execute(
+                delete(AssessmentRow).where(
+                    AssessmentRow.person_id == person_id,
+                    AssessmentRow.status == Status.DRAFT,
+                )
+            )
+            return
+        query = select(AssessmentRow).where(
+            AssessmentRow.person_id == person_id,
+            AssessmentRow.season == assessment.season,
+        )
+        row = (await self.session.execute(query)).scalar_one_or_none()
+        if row is None:
+            row = AssessmentRow(person_id=person_id, season=assessment.season)
+            self.session.add(row)
+        self._apply_assessment(row, assessment, now)
+        await self.session.flush()
+        await self.session.execute(delete(AnswerRow).where(AnswerRow.assessment_id == row.id))
+        self.session.add_all(_answer_rows(row.id, assessment))
+
+    def _apply_assessment(self, row: AssessmentRow, assessment: Assessment, now: datetime) -> None:
+        complete_scores = len(assessment.scores) == len(self.criteria.indicators)
+        complete_digital = len(assessment.digital) == len(self.digital.questions)
+        row.questionnaire = assessment.questionnaire
+        row.target_group = assessment.group
+        row.status = assessment.status.value
+        row.total = sum(assessment.scores.values())
+        row.answered = len(assessment.scores)
+        row.recognised = complete_scores and is_recognised(assessment.scores, self.criteria.rule)
+        row.digital_level = (
+            digital_level(assessment.digital, self.digital).id if complete_digital else None
+        )
+        row.started_at = assessment.started_at or now
+        row.submitted_at = assessment.submitted_at
+        row.updated_at = now
+
+
+def _apply_profile(person: Person, state: UserState, now: datetime) -> None:
+    profile = state.profile
+    person.locale = state.locale
+    person.name = profile.name
+    person.birth_year = profile.birth_year
+    person.commune_id = profile.commune_id
+    person.place_id = profile.place_id
+    person.place_name = profile.place_name
+    person.target_group = profile.group
+    person.consent_at = profile.consent_at
+    person.updated_at = now
+
+
+def _answer_rows(assessment_id: int, assessment: Assessment) -> list[AnswerRow]:
+    rows = [
+        AnswerRow(
+            assessment_id=assessment_id,
+            item_id=item_id,
+            score=score,
+            note=assessment.notes.get(item_id),
+        )
+        for item_id, score in assessment.scores.items()
+    ]
+    rows += [
+        AnswerRow(assessment_id=assessment_id, item_id=item_id, choice=choice)
+        for item_id, choice in assessment.digital.items()
+    ]
+    return rows
+
+
+async def _label(session: AsyncSession, unit: OrgUnit) -> str:
+    parent = await session.get(OrgUnit, unit.parent_id) if unit.parent_id else None
+    return f"{unit.name}, {parent.name}" if parent else unit.name
+
+
+@dataclass
+class SqlDirectory:
+    """The organisation tree as the core's Directory port."""
+
+    session: AsyncSession
+
+    async def search_communes(self, query: str, limit: int) -> Sequence[Place]:
+        words = fold(query).split()
+        if not words:
+            return []
+        statement = select(OrgUnit).where(OrgUnit.kind == "commune")
+        for word in words:
+            # Each word must begin a word of the name: "hau" finds "Hải Hậu", not "Hải Châu".
+            spaced_key = literal(" ") + OrgUnit.search_key
+            statement = statement.where(spaced_key.contains(" " + word, autoescape=True))
+        found = (await self.session.execute(statement.limit(200))).scalars().all()
+        ranked = sorted(found, key=lambda unit: _rank(unit, " ".join(words)))[:limit]
+        return [await self._place(unit) for unit in ranked]
+
+    async def commune(self, commune_id: int) -> Place | None:
+        unit = await self.session.get(OrgUnit, commune_id)
+        if unit is None or unit.kind != "commune":
+            return None
+        return await self._place(unit)
+
+    async def places_in(self, commune_id: int) -> Sequence[Place]:
+        query = (
+            select(OrgUnit)
+            .where(OrgUnit.parent_id == commune_id, OrgUnit.kind.in_(("village", "unit")))
+            .order_by(OrgUnit.kind, OrgUnit.name)
+        )
+        units = (await self.session.execute(query)).scalars().all()
+        return [Place(unit.id, unit.name) for unit in units]
+
+    async def _place(self, unit: OrgUnit) -> Place:
+        parent = await self.session.get(OrgUnit, unit.parent_id) if unit.parent_id else None
+        return Place(unit.id, unit.name, parent.name if parent else None)
+
+
+_DIVISION_PREFIX = re.compile(r"^(xa|phuong|dac khu) ")
+
+
+def _rank(unit: OrgUnit, query: str) -> tuple[int, int, str]:
+    """Exact name first, then names that start with the query, then the rest; short first."""
+    name = fold(unit.name)
+    bare = _DIVISION_PREFIX.sub("", name)
+    words = bare.split()
+    if query in (bare, name):
+        closeness = 0
+    elif bare.startswith(query):
+        closeness = 1
+    elif all(any(w.startswith(q) for w in words) for q in query.split()):
+        closeness = 2
+    else:
+        closeness = 3
+    return closeness, len(unit.name), unit.name
+
+
+@dataclass
+class EventLog:
+    session: AsyncSession
+
+    async def first_time(self, channel: str, event_id: str, now: datetime) -> bool:
+        """Record the event; False when it was already processed."""
+        if await self.session.get(ProcessedEvent, (channel, event_id)) is not None:
+            return False
+        self.session.add(ProcessedEvent(channel=channel, event_id=event_id, processed_at=now))
+        return True

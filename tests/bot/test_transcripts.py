@@ -1,0 +1,213 @@
+"""The citizen's whole conversation, as the person sees it, on a real SQLite database."""
+
+import pytest
+
+from bot.app import App
+from conversations.model import default_criteria
+from conversations.state import Status, UserState
+from storage.db import unit_of_work
+from storage.repositories import StateStore
+from tests.bot.flows import answer_digital, register, score_all
+from tests.support import Chat
+
+CRITERIA = default_criteria()
+
+
+async def stored(app: App, user: str = "u1") -> UserState | None:
+    async with unit_of_work(app.sessions) as session:
+        return await StateStore(session, app.criteria, app.digital).load("console", user)
+
+
+@pytest.fixture
+def chat(app: App) -> Chat:
+    return Chat(app, locale_hint="en")
+
+
+@pytest.mark.parametrize("group", ["a", "b", "c", "d"])
+async def test_a_citizen_of_each_group_completes_and_submits(
+    app: App, chat: Chat, group: str
+) -> None:
+    await register(chat, group=group)
+    assert "Indicator 1/10" in chat.text
+    assert CRITERIA.indicator("1").by_group[group].explain.en in chat.text
+    await score_all(chat, [9] * 10)
+    assert "Digital skills 1/10" in chat.text
+    await answer_digital(chat)
+    assert "Total: 90/100 points" in chat.text
+    assert "You meet the conditions" in chat.text
+    assert "Digital skills: Proficient" in chat.text
+    await chat.click("Send for confirmation")
+    assert "Sent." in chat.text
+    state = await stored(app)
+    assert state is not None and state.assessment is not None
+    assert state.assessment.status == Status.SUBMITTED
+    assert state.assessment.group == group
+    assert state.profile.name == "Nguyễn Văn An"
+    await chat.send("/ketqua")
+    assert "Total: 90/100 points" in chat.text
+
+
+async def test_one_indicator_below_5_blocks_recognition_and_gets_a_tip(chat: Chat) -> None:
+    await register(chat, group="a")
+    await score_all(chat, [10, 10, 10, 10, 10, 4, 10, 10, 10, 10])
+    await answer_digital(chat, "I can do it with someone's help")
+    text = chat.text
+    assert "Total: 94/100 points" in text
+    assert "Not yet" in text
+    assert "Indicator 6" in text and "(below 5)" in text
+    assert CRITERIA.indicator("6").by_group["a"].tip.en in text
+    assert "Digital skills: Has digital skills" in text
+
+
+async def test_evidence_notes_are_kept_with_the_scores(app: App, chat: Chat) -> None:
+    await register(chat)
+    await chat.click("8")
+    await chat.send("Học lớp tin học ở nhà văn hóa")
+    state = await stored(app)
+    assert state is not None and state.assessment is not None
+    assert state.assessment.scores == {"1": 8}
+    assert state.assessment.notes == {"1": "Học lớp tin học ở nhà văn hóa"}
+
+
+async def test_back_goes_to_the_previous_question_and_keeps_the_answers(chat: Chat) -> None:
+    await register(chat)
+    await score_all(chat, [7, 6])
+    assert "Indicator 3/10" in chat.text
+    await chat.send("/lai")
+    assert "Indicator 2/10" in chat.text
+    assert "Your answer now: 6" in chat.text
+    await chat.click("9")
+    await chat.click("Skip")
+    assert "Indicator 3/10" in chat.text
+
+
+async def test_change_an_indicator_from_the_summary_comes_back_to_the_summary(
+    app: App, chat: Chat
+) -> None:
+    await register(chat)
+    await score_all(chat, [8] * 10)
+    await answer_digital(chat)
+    assert "Total: 80/100 points" in chat.text
+    await chat.send("/sua 3")
+    assert "Indicator 3/10" in chat.text
+    await chat.click("4")
+    await chat.click("Skip")
+    assert "Total: 76/100 points" in chat.text
+    assert "Not yet" in chat.text
+    await chat.click("Change an answer")
+    await chat.send("3")
+    await chat.click("8")
+    await chat.click("Skip")
+    assert "Total: 80/100 points" in chat.text
+
+
+async def test_cancel_asks_first_then_deletes_the_draft(app: App, chat: Chat) -> None:
+    await register(chat)
+    await score_all(chat, [7, 7])
+    await chat.send("/huy")
+    await chat.click("No, continue")
+    assert "Indicator 3/10" in chat.text
+    await chat.send("/huy")
+    await chat.click("Yes, cancel")
+    assert "Cancelled" in chat.text
+    state = await stored(app)
+    assert state is not None and state.assessment is None
+    assert state.profile.name == "Nguyễn Văn An"
+    await chat.send("/batdau")
+    assert "Your target group is" in chat.text
+
+
+async def test_resume_shows_the_current_question_again(chat: Chat) -> None:
+    await register(chat)
+    await score_all(chat, [5])
+    await chat.send("/tiep")
+    assert "Indicator 2/10" in chat.last.text
+
+
+async def test_language_switch_is_remembered(app: App) -> None:
+    chat = Chat(app)  # no hint: Vietnamese by default
+    await chat.send("/batdau")
+    vietnamese = chat.last.text
+    await chat.send("/ngonngu")
+    await chat.click("English")
+    assert "The language is now English." in chat.text
+    assert chat.last.text != vietnamese
+    assert "Do you agree?" in chat.last.text
+    await chat.send("/tiep")
+    assert "Do you agree?" in chat.last.text
+    await chat.send("/ngonngu vi")
+    assert chat.last.text == vietnamese
+    state = await stored(app)
+    assert state is not None and state.locale == "vi"
+
+
+async def test_a_telegram_language_hint_picks_the_first_locale(app: App) -> None:
+    chat = Chat(app, locale_hint="en-US")
+    await chat.send("/start")
+    assert "Do you agree?" in chat.last.text
+
+
+async def test_choices_can_be_typed_by_number_or_by_label(chat: Chat) -> None:
+    await chat.send("/batdau")
+    await chat.send("2")
+    assert "What we store and why" in chat.text
+    await chat.send("i agree")
+    assert "What is your full name?" in chat.text
+
+
+async def test_declining_consent_stores_no_personal_data(app: App, chat: Chat) -> None:
+    await chat.send("/batdau")
+    await chat.click("I do not agree")
+    assert "I will not keep any of your details" in chat.text
+    await chat.send("Nguyễn Văn An")
+    assert "You have not agreed" in chat.text
+    state = await stored(app)
+    assert state is not None
+    assert state.profile.name is None and state.profile.consent_at is None
+
+
+async def test_the_commune_search_ignores_accents_and_explains_no_match(chat: Chat) -> None:
+    await chat.send("/batdau")
+    await chat.click("I agree")
+    await chat.send("Trần Thị Bình")
+    await chat.send("1980")
+    await chat.send("khong co xa nay")
+    assert "I found no commune or ward" in chat.text
+    assert "Which commune or ward" in chat.last.text
+    await chat.send("HẢI HẬU")
+    assert chat.labels == ["Xã Hải Hậu, Ninh Bình", "Search again"]
+    await chat.send("hai")
+    assert "There are many matches" in chat.text
+    assert len(chat.labels) == 9
+
+
+async def test_a_stale_button_changes_nothing(app: App, chat: Chat) -> None:
+    await register(chat)
+    old_button = next(c.id for c in chat.last.choices if c.label == "7")
+    await chat.click("7")
+    await chat.click("Skip")
+    before = await stored(app)
+    await chat.press(old_button)
+    assert "That question has passed" in chat.text
+    assert "Indicator 2/10" in chat.last.text
+    assert await stored(app) == before
+    await chat.press("ind:2=99")
+    assert "That question has passed" in chat.text
+    assert await stored(app) == before
+
+
+async def test_help_lists_the_commands(chat: Chat) -> None:
+    await chat.send("/trogiup")
+    for command in ("/batdau", "/tiep", "/lai", "/sua", "/ketqua", "/huy", "/ngonngu"):
+        assert command in chat.text
+
+
+async def test_after_submitting_the_answers_cannot_be_changed(chat: Chat) -> None:
+    await register(chat)
+    await score_all(chat, [9] * 10)
+    await answer_digital(chat)
+    await chat.click("Send for confirmation")
+    await chat.send("/sua 2")
+    assert "There is no open self-assessment to change." in chat.text
+    await chat.send("hello")
+    assert "Waiting for confirmation" in chat.text

@@ -1,0 +1,102 @@
+"""Test helpers: a settable clock, databases, and a chat client that reads like a transcript."""
+
+import os
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot.app import App
+from conversations.events import EventKind, InboundEvent, OutboundMessage, from_typed_text
+from storage.db import make_engine
+
+POSTGRES_ENV = "CDHT_TEST_POSTGRES_URL"
+REQUIRE_POSTGRES_ENV = "CDHT_REQUIRE_POSTGRES"
+
+
+@dataclass
+class FakeClock:
+    current: datetime = field(default_factory=lambda: datetime(2026, 11, 2, 2, 0, tzinfo=UTC))
+
+    def now(self) -> datetime:
+        return self.current
+
+    def advance(self, **delta: float) -> None:
+        self.current += timedelta(**delta)
+
+
+def postgres_url_or_skip() -> str:
+    url = os.environ.get(POSTGRES_ENV)
+    if not url:
+        if os.environ.get(REQUIRE_POSTGRES_ENV) == "1":
+            pytest.fail(f"{REQUIRE_POSTGRES_ENV}=1 but {POSTGRES_ENV} is not set")
+        pytest.skip(f"PostgreSQL tests need {POSTGRES_ENV}")
+    return url
+
+
+async def reset_postgres(url: str) -> AsyncEngine:
+    """An engine on an emptied database, or skip (fail when PostgreSQL is required)."""
+    engine = make_engine(url)
+    try:
+        async with engine.begin() as connection:
+            await connection.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
+            await connection.execute(text("CREATE SCHEMA public"))
+    except (OSError, Exception) as error:  # noqa: BLE001  (any connection failure)
+        await engine.dispose()
+        if os.environ.get(REQUIRE_POSTGRES_ENV) == "1":
+            pytest.fail(f"PostgreSQL is required but unreachable: {type(error).__name__}")
+        pytest.skip(f"PostgreSQL unreachable: {type(error).__name__}")
+    return engine
+
+
+@dataclass
+class Chat:
+    """One person talking to the app; assertions read what that person would see."""
+
+    app: App
+    user: str = "u1"
+    channel: str = "console"
+    locale_hint: str | None = None
+    seen: list[OutboundMessage] = field(default_factory=list)
+
+    async def send(self, line: str) -> list[OutboundMessage]:
+        event = from_typed_text(self.channel, self.user, line, locale_hint=self.locale_hint)
+        return await self._dispatch(event)
+
+    async def click(self, label: str) -> list[OutboundMessage]:
+        ids = [c.id for c in self.last.choices if c.label == label]
+        assert ids, f"no button {label!r} in {self.labels}"
+        return await self.press(ids[0])
+
+    async def press(self, choice_id: str) -> list[OutboundMessage]:
+        event = InboundEvent(
+            self.channel,
+            self.user,
+            EventKind.CHOICE,
+            choice_id=choice_id,
+            locale_hint=self.locale_hint,
+        )
+        return await self._dispatch(event)
+
+    async def _dispatch(self, event: InboundEvent) -> list[OutboundMessage]:
+        replies = await self.app.dispatch(event)
+        self.seen.extend(replies)
+        self.latest = replies
+        return replies
+
+    latest: list[OutboundMessage] = field(default_factory=list)
+
+    @property
+    def last(self) -> OutboundMessage:
+        return self.latest[-1]
+
+    @property
+    def text(self) -> str:
+        """Everything shown after the last input, as one text."""
+        return "\n".join(message.text for message in self.latest)
+
+    @property
+    def labels(self) -> list[str]:
+        return [choice.label for choice in self.last.choices]
