@@ -8,7 +8,7 @@ from conversations.i18n import Translator, negotiate
 from conversations.ports import Ports
 from conversations.state import UserState
 from conversations.steps import lookup, split
-from conversations.text import fold
+from conversations.text import fold, has_letter
 
 TEXT_LIMIT = 4096
 
@@ -78,12 +78,15 @@ def _match_choice(ctx: Ctx, prompt: OutboundMessage, text: str) -> str | None:
     wanted = fold(text)
     if not wanted:
         return None
+    exact = text.strip().casefold()
     for choice in prompt.choices:
-        if fold(choice.label) == wanted:
+        # Accents may be left out, but signs may not: "-1" is not the button "1".
+        loose = has_letter(text) and fold(choice.label) == wanted
+        if loose or choice.label.casefold() == exact:
             return choice.id
     current, _ = lookup(ctx.state.step)
-    if not current.numeric and wanted.isdigit() and 1 <= int(wanted) <= len(prompt.choices):
-        return prompt.choices[int(wanted) - 1].id
+    if not current.numeric and exact.isdigit() and 1 <= int(exact) <= len(prompt.choices):
+        return prompt.choices[int(exact) - 1].id
     return None
 
 

@@ -43,7 +43,7 @@ async def reset_postgres(url: str) -> AsyncEngine:
         async with engine.begin() as connection:
             await connection.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
             await connection.execute(text("CREATE SCHEMA public"))
-    except (OSError, Exception) as error:  # noqa: BLE001  (any connection failure)
+    except (OSError, Exception) as error:
         await engine.dispose()
         if os.environ.get(REQUIRE_POSTGRES_ENV) == "1":
             pytest.fail(f"PostgreSQL is required but unreachable: {type(error).__name__}")

@@ -39,7 +39,8 @@ async def test_a_citizen_of_each_group_completes_and_submits(
     await chat.click("Send for confirmation")
     assert "Sent." in chat.text
     state = await stored(app)
-    assert state is not None and state.assessment is not None
+    assert state is not None
+    assert state.assessment is not None
     assert state.assessment.status == Status.SUBMITTED
     assert state.assessment.group == group
     assert state.profile.name == "Nguyễn Văn An"
@@ -54,7 +55,8 @@ async def test_one_indicator_below_5_blocks_recognition_and_gets_a_tip(chat: Cha
     text = chat.text
     assert "Total: 94/100 points" in text
     assert "Not yet" in text
-    assert "Indicator 6" in text and "(below 5)" in text
+    assert "Indicator 6" in text
+    assert "(below 5)" in text
     assert CRITERIA.indicator("6").by_group["a"].tip.en in text
     assert "Digital skills: Has digital skills" in text
 
@@ -64,7 +66,8 @@ async def test_evidence_notes_are_kept_with_the_scores(app: App, chat: Chat) -> 
     await chat.click("8")
     await chat.send("Học lớp tin học ở nhà văn hóa")
     state = await stored(app)
-    assert state is not None and state.assessment is not None
+    assert state is not None
+    assert state.assessment is not None
     assert state.assessment.scores == {"1": 8}
     assert state.assessment.notes == {"1": "Học lớp tin học ở nhà văn hóa"}
 
@@ -111,7 +114,8 @@ async def test_cancel_asks_first_then_deletes_the_draft(app: App, chat: Chat) ->
     await chat.click("Yes, cancel")
     assert "Cancelled" in chat.text
     state = await stored(app)
-    assert state is not None and state.assessment is None
+    assert state is not None
+    assert state.assessment is None
     assert state.profile.name == "Nguyễn Văn An"
     await chat.send("/batdau")
     assert "Your target group is" in chat.text
@@ -138,7 +142,8 @@ async def test_language_switch_is_remembered(app: App) -> None:
     await chat.send("/ngonngu vi")
     assert chat.last.text == vietnamese
     state = await stored(app)
-    assert state is not None and state.locale == "vi"
+    assert state is not None
+    assert state.locale == "vi"
 
 
 async def test_a_telegram_language_hint_picks_the_first_locale(app: App) -> None:
@@ -163,7 +168,8 @@ async def test_declining_consent_stores_no_personal_data(app: App, chat: Chat) -
     assert "You have not agreed" in chat.text
     state = await stored(app)
     assert state is not None
-    assert state.profile.name is None and state.profile.consent_at is None
+    assert state.profile.name is None
+    assert state.profile.consent_at is None
 
 
 async def test_the_commune_search_ignores_accents_and_explains_no_match(chat: Chat) -> None:

@@ -47,7 +47,8 @@ def test_every_questionnaire_text_is_in_vietnamese_and_english(path: Path) -> No
     texts = _texts(tomllib.loads(path.read_text(encoding="utf-8")))
     assert len(texts) >= 20
     for where, text in texts:
-        assert text["vi"].strip() and text["en"].strip(), where
+        assert text["vi"].strip(), where
+        assert text["en"].strip(), where
         assert text["vi"] != text["en"], f"{where} is not translated"
 
 
@@ -81,7 +82,7 @@ def test_an_unknown_group_is_reported(tmp_path: Path) -> None:
 
 def test_a_duplicate_id_is_reported(tmp_path: Path) -> None:
     broken = _broken(tmp_path, DIGITAL_FILE, 'id = "d2"', 'id = "d1"')
-    with pytest.raises(QuestionnaireError, match="kns-2025.toml: questions: duplicate id 'd1'"):
+    with pytest.raises(QuestionnaireError, match=r"kns-2025\.toml: questions: duplicate id 'd1'"):
         load_digital(broken)
 
 
@@ -100,5 +101,5 @@ def test_falling_level_thresholds_are_reported(tmp_path: Path) -> None:
 def test_a_file_that_is_not_toml_is_reported(tmp_path: Path) -> None:
     broken = tmp_path / "cdht-2023.toml"
     broken.write_text('id = "cdht-2023"\nkind = ', encoding="utf-8")
-    with pytest.raises(QuestionnaireError, match="cdht-2023.toml: cannot be read"):
+    with pytest.raises(QuestionnaireError, match=r"cdht-2023\.toml: cannot be read"):
         load_criteria(broken)

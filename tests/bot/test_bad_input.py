@@ -1,0 +1,88 @@
+"""Bad input: one short explanation, the same question again, nothing stored changes."""
+
+import pytest
+
+from bot.app import App
+from tests.bot.flows import register
+from tests.bot.test_transcripts import stored
+from tests.support import Chat
+
+SCORE_QUESTION = "How many points do you give yourself, from 0 to 10?"
+
+
+@pytest.mark.parametrize(
+    ("typed", "explanation"),
+    [
+        ("bảy", "Please answer with a whole number from 0 to 10."),
+        ("11", "The score must be from 0 to 10."),
+        ("-1", "The score must be from 0 to 10."),
+        ("7.5", "Please answer with a whole number from 0 to 10."),
+        ("", "You have not written anything yet."),
+        ("   ", "You have not written anything yet."),
+        ("x" * 5000, "That message is too long."),
+        ("😀", "Please answer with a whole number from 0 to 10."),
+        ("/khongco", "I do not know that command."),
+        ("/sua 42", "Please give an indicator number from 1 to 10."),
+    ],
+)
+async def test_a_bad_score_is_explained_and_the_question_repeated(
+    app: App, typed: str, explanation: str
+) -> None:
+    chat = Chat(app, locale_hint="en")
+    await register(chat)
+    before = await stored(app)
+    await chat.send(typed)
+    assert len(chat.latest) == 2
+    assert explanation in chat.latest[0].text
+    assert SCORE_QUESTION in chat.last.text
+    assert "Indicator 1/10" in chat.last.text
+    assert await stored(app) == before
+
+
+@pytest.mark.parametrize(
+    ("step_input", "typed", "explanation"),
+    [
+        ([], "12345", "Please write your full name in letters"),
+        ([], "😀😀", "Please write your full name in letters"),
+        ([], "A" * 200, "Please keep it under 80 characters."),
+        (["Nguyễn Văn An"], "sáu tám", "Please write your year of birth with 4 digits"),
+        (["Nguyễn Văn An"], "1850", "Please write your year of birth with 4 digits"),
+        (["Nguyễn Văn An", "1968"], "h", "Please type at least 2 letters of the name."),
+    ],
+)
+async def test_bad_registration_answers_are_explained(
+    app: App, step_input: list[str], typed: str, explanation: str
+) -> None:
+    chat = Chat(app, locale_hint="en")
+    await chat.send("/batdau")
+    await chat.click("I agree")
+    for line in step_input:
+        await chat.send(line)
+    before = await stored(app)
+    question = chat.last.text
+    await chat.send(typed)
+    assert explanation in chat.latest[0].text
+    assert chat.last.text == question
+    assert await stored(app) == before
+
+
+async def test_a_too_long_evidence_note_is_refused(app: App) -> None:
+    chat = Chat(app, locale_hint="en")
+    await register(chat)
+    await chat.click("6")
+    before = await stored(app)
+    await chat.send("học " * 200)
+    assert "Please keep it under 500 characters." in chat.text
+    assert await stored(app) == before
+
+
+async def test_text_where_a_button_is_expected_names_the_options(app: App) -> None:
+    chat = Chat(app, locale_hint="en")
+    await register(chat)
+    for score in range(10):
+        await chat.click(str(score))
+        await chat.click("Skip")
+    await chat.send("maybe")
+    assert "Please choose one of the options, or type its number." in chat.text
+    await chat.send("9")
+    assert "Please choose one of the options" in chat.text
