@@ -14,8 +14,9 @@ from conversations.model import Criteria, DigitalCheck, default_criteria, defaul
 from conversations.ports import Clock, Ports
 from storage.admin_units import load_admin_units
 from storage.db import make_engine, make_sessionmaker, unit_of_work
+from storage.directory import SqlDirectory
 from storage.migrate import upgrade
-from storage.repositories import EventLog, SqlDirectory, StateStore
+from storage.repositories import EventLog, StateStore
 
 log = logging.getLogger(__name__)
 

@@ -1,6 +1,6 @@
 """handle(event, state, ports) -> (replies, new state). No I/O except through the ports."""
 
-from conversations import assessing, commands, grouping, registration, summary  # noqa: F401  (register steps)
+from conversations import assessing, commands, grouping, places, registration, summary  # noqa: F401  (register steps)
 from conversations.commands import run_command
 from conversations.context import Chosen, Ctx, InputError, Outcome, Reply, Typed
 from conversations.events import EventKind, InboundEvent, OutboundMessage

@@ -1,14 +1,9 @@
-"""Consent and the few personal details: name, birth year, commune, village or unit."""
+"""Welcome, consent and the first personal details: name and year of birth."""
 
 from conversations import inputs
-from conversations.context import Chosen, Ctx, InputError, Outcome, Reply, Typed
+from conversations.context import Chosen, Ctx, Outcome, Reply, Typed
 from conversations.events import OutboundMessage
-from conversations.ports import Place
 from conversations.steps import BaseStep, ask, step
-from conversations.text import fold
-
-SEARCH_SHOWN = 8
-PLACES_SHOWN = 20
 
 
 def data_statement(ctx: Ctx) -> str:
@@ -120,143 +115,6 @@ class BirthYear(BaseStep):
 
     def back(self, ctx: Ctx, param: str) -> str | None:
         return "name"
-
-
-@step("commune")
-class Commune(BaseStep):
-    free_text = True
-
-    async def prompt(self, ctx: Ctx, param: str) -> OutboundMessage:
-        return OutboundMessage(
-            ctx.t(
-                "Which commune or ward do you live or work in? "
-                "Type part of its name, for example: hai hau"
-            )
-        )
-
-    async def answer(self, ctx: Ctx, param: str, reply: Reply) -> Outcome:
-        return await search_communes(ctx, _typed(reply))
-
-    def back(self, ctx: Ctx, param: str) -> str | None:
-        return "birth_year"
-
-
-async def search_communes(ctx: Ctx, text: str) -> Outcome:
-    query = inputs.required(ctx.t, text, inputs.SEARCH_LIMIT)
-    if len(fold(query).replace(" ", "")) < 2:
-        raise InputError(ctx.t("Please type at least 2 letters of the name."))
-    found = await ctx.directory.search_communes(query, SEARCH_SHOWN + 1)
-    if not found:
-        raise InputError(
-            ctx.t(
-                "I found no commune or ward named “{query}”. Please try another spelling.",
-                query=query,
-            )
-        )
-    notes = []
-    if len(found) > SEARCH_SHOWN:
-        notes.append(
-            ctx.t("There are many matches. If yours is not listed, type more of the name.")
-        )
-    candidates = tuple(place.id for place in found[:SEARCH_SHOWN])
-    return ctx.outcome(ctx.state.at("commune_pick", candidates=candidates), *notes)
-
-
-@step("commune_pick")
-class CommunePick(BaseStep):
-    free_text = True
-
-    async def prompt(self, ctx: Ctx, param: str) -> OutboundMessage:
-        places = [await ctx.directory.commune(item) for item in ctx.state.candidates]
-        options = [(str(p.id), _place_label(p)) for p in places if p is not None]
-        options.append(("again", ctx.t("Search again")))
-        return ask("commune_pick", ctx.t("Which one is yours?"), options)
-
-    async def answer(self, ctx: Ctx, param: str, reply: Reply) -> Outcome:
-        if isinstance(reply, Typed):
-            return await search_communes(ctx, reply.text)
-        if reply.value == "again":
-            return ctx.outcome(ctx.state.at("commune", candidates=()))
-        commune = await ctx.directory.commune(int(reply.value))
-        if commune is None:
-            raise InputError(ctx.t("Please choose one of the options."))
-        state = ctx.state.at("place", candidates=()).with_profile(
-            commune_id=commune.id,
-            commune_name=_place_label(commune),
-            place_id=None,
-            place_name=None,
-        )
-        return ctx.outcome(state)
-
-    def back(self, ctx: Ctx, param: str) -> str | None:
-        return "commune"
-
-
-@step("place")
-class PlaceStep(BaseStep):
-    free_text = True
-
-    async def prompt(self, ctx: Ctx, param: str) -> OutboundMessage:
-        t = ctx.t
-        places = await _places(ctx)
-        if not places:
-            return OutboundMessage(_place_question(ctx))
-        options = [(str(p.id), p.name) for p in places[:PLACES_SHOWN]]
-        options.append(("other", t("Not in the list")))
-        return ask("place", t("Which village, residential group or unit are you in?"), options)
-
-    async def answer(self, ctx: Ctx, param: str, reply: Reply) -> Outcome:
-        places = await _places(ctx)
-        if isinstance(reply, Chosen) and reply.value == "other":
-            return ctx.outcome(ctx.state.at("place_text"))
-        if isinstance(reply, Chosen):
-            chosen = next((p for p in places if str(p.id) == reply.value), None)
-            if chosen is None:
-                raise InputError(ctx.t("Please choose one of the options."))
-            return _placed(ctx, chosen.id, chosen.name)
-        name = inputs.clean_free_text(ctx.t, reply.text, inputs.PLACE_LIMIT)
-        same = next((p for p in places if fold(p.name) == fold(name)), None)
-        return _placed(ctx, same.id, same.name) if same else _placed(ctx, None, name)
-
-    def back(self, ctx: Ctx, param: str) -> str | None:
-        return "commune"
-
-
-@step("place_text")
-class PlaceText(BaseStep):
-    free_text = True
-
-    async def prompt(self, ctx: Ctx, param: str) -> OutboundMessage:
-        return OutboundMessage(_place_question(ctx))
-
-    async def answer(self, ctx: Ctx, param: str, reply: Reply) -> Outcome:
-        name = inputs.clean_free_text(ctx.t, _typed(reply), inputs.PLACE_LIMIT)
-        return _placed(ctx, None, name)
-
-    def back(self, ctx: Ctx, param: str) -> str | None:
-        return "place"
-
-
-def _place_question(ctx: Ctx) -> str:
-    return ctx.t(
-        "Write the name of your village, hamlet or residential group. "
-        "If you answer as a worker, staff member or student, write the name of your "
-        "workplace or school."
-    )
-
-
-def _placed(ctx: Ctx, place_id: int | None, name: str) -> Outcome:
-    state = ctx.state.at("occupation").with_profile(place_id=place_id, place_name=name)
-    return ctx.outcome(state)
-
-
-async def _places(ctx: Ctx) -> list[Place]:
-    commune_id = ctx.state.profile.commune_id
-    return list(await ctx.directory.places_in(commune_id)) if commune_id else []
-
-
-def _place_label(place: Place) -> str:
-    return f"{place.name}, {place.parent_name}" if place.parent_name else place.name
 
 
 def _typed(reply: Reply) -> str:

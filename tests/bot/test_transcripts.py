@@ -6,6 +6,8 @@ from bot.app import App
 from conversations.model import default_criteria
 from conversations.state import Status, UserState
 from storage.db import unit_of_work
+from storage.directory import SqlDirectory
+from storage.models import OrgUnit
 from storage.repositories import StateStore
 from tests.bot.flows import answer_digital, register, score_all
 from tests.support import Chat
@@ -217,3 +219,34 @@ async def test_after_submitting_the_answers_cannot_be_changed(chat: Chat) -> Non
     assert "There is no open self-assessment to change." in chat.text
     await chat.send("hello")
     assert "Waiting for confirmation" in chat.text
+
+
+async def test_villages_and_units_of_the_commune_are_offered_as_buttons(
+    app: App, chat: Chat
+) -> None:
+    async with unit_of_work(app.sessions) as session:
+        commune = (await SqlDirectory(session).search_communes("hai hau", 1))[0]
+        session.add(
+            OrgUnit(parent_id=commune.id, kind="village", name="Xóm 1", search_key="xom 1")
+        )
+        session.add(
+            OrgUnit(parent_id=commune.id, kind="unit", name="UBND xã", search_key="ubnd xa")
+        )
+    await chat.send("/batdau")
+    await chat.click("I agree")
+    await chat.send("Đỗ Thị Mai")
+    await chat.send("1990")
+    await chat.send("hai hau")
+    await chat.click("Xã Hải Hậu, Ninh Bình")
+    assert chat.labels == ["UBND xã", "Xóm 1", "Not in the list"]
+    await chat.send("xom 1")
+    state = await stored(app)
+    assert state is not None
+    assert state.profile.place_name == "Xóm 1"
+    assert state.profile.place_id is not None
+    await chat.send("/lai")
+    await chat.click("Not in the list")
+    await chat.send("Tổ dân phố 4")
+    state = await stored(app)
+    assert state is not None
+    assert (state.profile.place_name, state.profile.place_id) == ("Tổ dân phố 4", None)

@@ -1,0 +1,35 @@
+"""In-memory ports, so the pure core can be driven without a database."""
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from conversations.model import default_criteria, default_digital
+from conversations.ports import Place, Ports
+from conversations.text import fold
+from tests.support import FakeClock
+
+COMMUNES = [
+    Place(1, "Xã Hải Hậu", "Ninh Bình"),
+    Place(2, "Xã Hải Châu", "Nghệ An"),
+    Place(3, "Phường Ba Đình", "Thành phố Hà Nội"),
+]
+PLACES = {1: [Place(11, "Xóm 1"), Place(12, "Trường THCS Hải Hậu")]}
+
+
+@dataclass
+class FakeDirectory:
+    communes: list[Place] = field(default_factory=lambda: list(COMMUNES))
+
+    async def search_communes(self, query: str, limit: int) -> Sequence[Place]:
+        words = fold(query).split()
+        return [p for p in self.communes if all(w in fold(p.name).split() for w in words)][:limit]
+
+    async def commune(self, commune_id: int) -> Place | None:
+        return next((p for p in self.communes if p.id == commune_id), None)
+
+    async def places_in(self, commune_id: int) -> Sequence[Place]:
+        return PLACES.get(commune_id, [])
+
+
+def fake_ports() -> Ports:
+    return Ports(FakeDirectory(), FakeClock(), default_criteria(), default_digital())

@@ -1,0 +1,36 @@
+"""Migrations build the whole schema on an empty database, and match the models exactly."""
+
+from pathlib import Path
+
+from sqlalchemy import inspect
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from storage.db import make_engine
+from storage.migrate import drift, upgrade
+from storage.models import Base
+from tests.support import postgres_url_or_skip, reset_postgres
+
+
+async def _check(engine: AsyncEngine) -> None:
+    await upgrade(engine)
+    await upgrade(engine)  # a second run is a no-op
+    async with engine.connect() as connection:
+        tables = await connection.run_sync(lambda c: set(inspect(c).get_table_names()))
+    assert set(Base.metadata.tables) | {"alembic_version"} == tables
+    assert await drift(engine) == []
+
+
+async def test_upgrade_head_on_an_empty_sqlite_database(tmp_path: Path) -> None:
+    engine = make_engine(f"sqlite+aiosqlite:///{tmp_path / 'sub' / 'empty.db'}")
+    try:
+        await _check(engine)
+    finally:
+        await engine.dispose()
+
+
+async def test_upgrade_head_on_an_empty_postgresql_database() -> None:
+    engine = await reset_postgres(postgres_url_or_skip())
+    try:
+        await _check(engine)
+    finally:
+        await engine.dispose()
