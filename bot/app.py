@@ -16,7 +16,7 @@ from storage.admin_units import load_admin_units
 from storage.db import make_engine, make_sessionmaker, unit_of_work
 from storage.directory import SqlDirectory
 from storage.migrate import upgrade
-from storage.repositories import EventLog, StateStore
+from storage.repositories import EventLog, Reachability, StateStore
 
 log = logging.getLogger(__name__)
 
@@ -57,6 +57,11 @@ class App:
             locale = negotiate(event.locale_hint, self.settings.locale)
             return [OutboundMessage(Translator(locale)(APOLOGY))]
 
+    async def mark_unreachable(self, channel: str, user_ref: str) -> None:
+        """The person blocked the bot: remember it, so leaders can see who to visit."""
+        async with unit_of_work(self.sessions) as session:
+            await Reachability(session).unreachable(channel, user_ref, self.clock.now())
+
     async def _handle(self, event: InboundEvent) -> list[OutboundMessage]:
         now = self.clock.now()
         async with unit_of_work(self.sessions) as session:
@@ -64,6 +69,7 @@ class App:
                 event.channel, event.event_id, now
             ):
                 return []
+            await Reachability(session).reached(event.channel, event.user_ref)
             store = StateStore(session, self.criteria, self.digital)
             state = await store.load(event.channel, event.user_ref)
             if state is None:

@@ -3,6 +3,7 @@
 import argparse
 import asyncio
 import logging
+import signal
 import sys
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -13,6 +14,7 @@ from bot.app import App
 from bot.channels import console
 from bot.export import write_csv
 from bot.settings import Settings
+from bot.telegram_service import TelegramService
 from conversations.i18n import Translator
 from storage.db import unit_of_work
 from storage.queries import assessment_rows
@@ -46,12 +48,30 @@ async def cmd_chat(app: App, args: argparse.Namespace) -> None:
 
 async def cmd_run(app: App, args: argparse.Namespace) -> None:
     await app.prepare_database()
-    print(
-        "No messenger is configured: starting the console channel on "
-        f"{app.engine.url.render_as_string(hide_password=True)}",
-        file=sys.stderr,
-    )
-    await console.chat(app.dispatch, args.user, sys.stdin, sys.stdout)
+    database = app.engine.url.render_as_string(hide_password=True)
+    if app.settings.telegram_bot_token is None:
+        print(
+            f"No messenger is configured: starting the console channel on {database}",
+            file=sys.stderr,
+        )
+        await console.chat(app.dispatch, args.user, sys.stdin, sys.stdout)
+        return
+    service = TelegramService(app, app.settings)
+    await service.start()
+    print(f"Telegram is running ({service.mode}) on {database}; Ctrl-C stops it", file=sys.stderr)
+    try:
+        await until_stopped()
+    finally:
+        await service.stop()
+
+
+async def until_stopped() -> None:
+    """Wait for SIGINT or SIGTERM, then let the caller shut down cleanly."""
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signal_number in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signal_number, stop.set)
+    await stop.wait()
 
 
 async def cmd_db(app: App, args: argparse.Namespace) -> None:

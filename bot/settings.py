@@ -1,11 +1,14 @@
 """Settings from the environment (or a .env file); the defaults run offline on SQLite."""
 
+import re
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, field_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from conversations.i18n import SUPPORTED
+
+SECRET_PATTERN = re.compile(r"[A-Za-z0-9_-]{1,256}")
 
 
 class Settings(BaseSettings):
@@ -15,6 +18,24 @@ class Settings(BaseSettings):
     locale: str = Field("vi", validation_alias="CDHT_LOCALE")
     timezone: str = Field("Asia/Ho_Chi_Minh", validation_alias="CDHT_TIMEZONE")
     log_level: str = Field("INFO", validation_alias="CDHT_LOG_LEVEL")
+    telegram_bot_token: SecretStr | None = Field(None, validation_alias="TELEGRAM_BOT_TOKEN")
+    telegram_api_url: str = Field("https://api.telegram.org", validation_alias="TELEGRAM_API_URL")
+    telegram_webhook_url: str | None = Field(None, validation_alias="TELEGRAM_WEBHOOK_URL")
+    telegram_webhook_secret: SecretStr | None = Field(
+        None, validation_alias="TELEGRAM_WEBHOOK_SECRET"
+    )
+    telegram_poll_timeout: int = Field(10, validation_alias="TELEGRAM_POLL_TIMEOUT")
+    http_host: str = Field("127.0.0.1", validation_alias="CDHT_HTTP_HOST")
+    http_port: int = Field(8080, validation_alias="CDHT_HTTP_PORT")
+
+    @model_validator(mode="after")
+    def _webhook_needs_a_secret(self) -> "Settings":
+        if self.telegram_webhook_url and self.telegram_webhook_secret is None:
+            raise ValueError("TELEGRAM_WEBHOOK_URL needs TELEGRAM_WEBHOOK_SECRET")
+        secret = self.telegram_webhook_secret
+        if secret is not None and not SECRET_PATTERN.fullmatch(secret.get_secret_value()):
+            raise ValueError("TELEGRAM_WEBHOOK_SECRET must be 1-256 of A-Z a-z 0-9 _ -")
+        return self
 
     @field_validator("locale")
     @classmethod

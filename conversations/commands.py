@@ -25,7 +25,17 @@ class Command:
 
 
 async def _start(ctx: Ctx, args: tuple[str, ...]) -> Outcome:
-    return start(ctx)
+    """/batdau, or /start CODE from an invitation link that names the commune and village."""
+    if not args or ctx.state.profile.commune_id is not None:
+        return start(ctx)
+    target = await ctx.directory.resolve_link(args[0])
+    if target is None:
+        outcome = start(ctx)
+        note = ctx.t("This invitation link is not valid any more. You can still sign up here.")
+        return replace(outcome, notes=(OutboundMessage(note), *outcome.notes))
+    commune_id, place_id = target
+    preset = (commune_id,) if place_id is None else (commune_id, place_id)
+    return start(ctx.with_state(replace(ctx.state, preset=preset)))
 
 
 async def _resume(ctx: Ctx, args: tuple[str, ...]) -> Outcome:

@@ -1,16 +1,19 @@
 """handle(event, state, ports) -> (replies, new state). No I/O except through the ports."""
 
+from dataclasses import replace
+
 from conversations import assessing, commands, grouping, places, registration, summary  # noqa: F401  (register steps)
 from conversations.commands import run_command
 from conversations.context import Chosen, Ctx, InputError, Outcome, Reply, Typed
-from conversations.events import EventKind, InboundEvent, OutboundMessage
+from conversations.events import Choice, EventKind, InboundEvent, OutboundMessage
 from conversations.i18n import Translator, negotiate
 from conversations.ports import Ports
 from conversations.state import UserState
-from conversations.steps import lookup, split
+from conversations.steps import choice_id, lookup, split
 from conversations.text import fold, has_letter
 
 TEXT_LIMIT = 4096
+BACK = "/lai"
 
 
 def new_state(event: InboundEvent, default_locale: str = "vi") -> UserState:
@@ -24,8 +27,8 @@ async def handle(
     try:
         outcome = await _dispatch(ctx, event)
     except InputError as error:
-        replies = [OutboundMessage(error.message)] if error.message else []
-        return [*replies, await current_prompt(ctx)], state
+        refusal = OutboundMessage(error.message, error=True)
+        return [refusal, await current_prompt(ctx)], state
     replies = list(outcome.notes)
     if outcome.prompt:
         replies.append(await current_prompt(_context(outcome.state, ports)))
@@ -33,8 +36,13 @@ async def handle(
 
 
 async def current_prompt(ctx: Ctx) -> OutboundMessage:
+    """The question of the current step, with a back button where going back is possible."""
     current, param = lookup(ctx.state.step)
-    return await current.prompt(ctx, param)
+    prompt = await current.prompt(ctx, param)
+    if current.back(ctx, param) is None:
+        return prompt
+    back = Choice(choice_id(ctx.state.step, BACK), ctx.t("« Back"), nav=True)
+    return replace(prompt, choices=(*prompt.choices, back))
 
 
 def _context(state: UserState, ports: Ports) -> Ctx:
@@ -47,6 +55,8 @@ async def _dispatch(ctx: Ctx, event: InboundEvent) -> Outcome:
     if ctx.state.step == "new":
         return registration.welcome(ctx)
     reply = await _reply(ctx, event)
+    if isinstance(reply, Chosen) and reply.value == BACK:
+        return await run_command(ctx, BACK.lstrip("/"), ())
     current, param = lookup(ctx.state.step)
     return await current.answer(ctx, param, reply)
 
@@ -85,8 +95,9 @@ def _match_choice(ctx: Ctx, prompt: OutboundMessage, text: str) -> str | None:
         if loose or choice.label.casefold() == exact:
             return choice.id
     current, _ = lookup(ctx.state.step)
-    if not current.numeric and exact.isdigit() and 1 <= int(exact) <= len(prompt.choices):
-        return prompt.choices[int(exact) - 1].id
+    numbered = [choice for choice in prompt.choices if not choice.nav]
+    if not current.numeric and exact.isdigit() and 1 <= int(exact) <= len(numbered):
+        return numbered[int(exact) - 1].id
     return None
 
 

@@ -29,6 +29,7 @@ class InboundEvent:
 class Choice:
     id: str
     label: str
+    nav: bool = False  # a navigation button (back); typed commands do the same on any channel
 
 
 @dataclass(frozen=True)
@@ -37,6 +38,7 @@ class OutboundMessage:
     choices: tuple[Choice, ...] = ()
     document: str | None = None
     image: str | None = None
+    error: bool = False  # the input was refused; nothing changed
 
 
 def from_typed_text(

@@ -4,6 +4,7 @@ from conversations import inputs
 from conversations.context import Chosen, Ctx, InputError, Outcome, Reply, Typed
 from conversations.events import OutboundMessage
 from conversations.ports import Place
+from conversations.state import UserState
 from conversations.steps import BaseStep, ask, step
 from conversations.text import fold
 
@@ -28,6 +29,22 @@ class Commune(BaseStep):
 
     def back(self, ctx: Ctx, param: str) -> str | None:
         return "birth_year"
+
+
+async def enter_commune(ctx: Ctx, state: UserState) -> Outcome:
+    """Ask for the commune, unless an invitation link already named it (and the village)."""
+    preset = state.preset
+    commune = await ctx.directory.commune(preset[0]) if preset else None
+    if commune is None:
+        return ctx.outcome(state.at("commune", preset=()))
+    place = await ctx.directory.place(preset[1]) if len(preset) > 1 else None
+    state = state.with_profile(commune_id=commune.id, commune_name=_place_label(commune))
+    if place is None:
+        return ctx.outcome(
+            state.at("place", preset=()).with_profile(place_id=None, place_name=None)
+        )
+    state = state.with_profile(place_id=place.id, place_name=place.name)
+    return ctx.outcome(state.at("occupation", preset=()))
 
 
 async def search_communes(ctx: Ctx, text: str) -> Outcome:

@@ -3,6 +3,7 @@
 from conversations import inputs
 from conversations.context import Chosen, Ctx, Outcome, Reply, Typed
 from conversations.events import OutboundMessage
+from conversations.places import enter_commune
 from conversations.steps import BaseStep, ask, step
 
 
@@ -111,7 +112,7 @@ class BirthYear(BaseStep):
 
     async def answer(self, ctx: Ctx, param: str, reply: Reply) -> Outcome:
         year = inputs.parse_birth_year(ctx.t, _typed(reply), ctx.season)
-        return ctx.outcome(ctx.state.at("commune").with_profile(birth_year=year))
+        return await enter_commune(ctx, ctx.state.with_profile(birth_year=year))
 
     def back(self, ctx: Ctx, param: str) -> str | None:
         return "name"

@@ -67,6 +67,7 @@ class UserState:
     proposed_group: str | None = None
     return_to: str | None = None
     resume_step: str | None = None
+    preset: tuple[int, ...] = ()  # (commune id[, place id]) from an invitation link
 
     def at(self, step: str, **changes: object) -> "UserState":
         return replace(self, step=step, **changes)  # type: ignore[arg-type]

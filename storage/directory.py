@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from conversations.ports import Place
 from conversations.text import fold
-from storage.models import OrgUnit
+from storage.models import OrgUnit, PlaceLink
 
 
 @dataclass
@@ -45,6 +45,23 @@ class SqlDirectory:
         )
         units = (await self.session.execute(query)).scalars().all()
         return [Place(unit.id, unit.name) for unit in units]
+
+    async def place(self, place_id: int) -> Place | None:
+        unit = await self.session.get(OrgUnit, place_id)
+        if unit is None or unit.kind not in ("village", "unit"):
+            return None
+        return Place(unit.id, unit.name)
+
+    async def resolve_link(self, code: str) -> tuple[int, int | None] | None:
+        link = await self.session.get(PlaceLink, code[:32])
+        if link is None or link.revoked_at is not None:
+            return None
+        unit = await self.session.get(OrgUnit, link.org_unit_id)
+        if unit is None:
+            return None
+        if unit.kind == "commune":
+            return unit.id, None
+        return (unit.parent_id, unit.id) if unit.parent_id else None
 
     async def _place(self, unit: OrgUnit) -> Place:
         parent = await self.session.get(OrgUnit, unit.parent_id) if unit.parent_id else None

@@ -62,6 +62,17 @@ class OrgUnit(Base):
     search_key: Mapped[str] = mapped_column(String(400))
 
 
+class PlaceLink(Base):
+    """An opaque code in an invitation link or QR code that pre-selects a place."""
+
+    __tablename__ = "place_links"
+
+    code: Mapped[str] = mapped_column(String(32), primary_key=True)
+    org_unit_id: Mapped[int] = mapped_column(ForeignKey("org_units.id", ondelete="CASCADE"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
 class Person(Base):
     __tablename__ = "people"
     __table_args__ = (UniqueConstraint("channel", "user_ref"),)
@@ -77,6 +88,7 @@ class Person(Base):
     place_name: Mapped[str | None] = mapped_column(String(200))
     target_group: Mapped[str | None] = mapped_column(String(8))
     consent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    unreachable_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
 

@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from conversations.model import Criteria, DigitalCheck
@@ -43,6 +43,7 @@ class StateStore:
             proposed_group=scratch.get("proposed_group"),
             return_to=scratch.get("return_to"),
             resume_step=scratch.get("resume_step"),
+            preset=tuple(scratch.get("preset", ())),
         )
 
     async def save(self, channel: str, user_ref: str, state: UserState, now: datetime) -> None:
@@ -111,6 +112,7 @@ class StateStore:
             "proposed_group": state.proposed_group,
             "return_to": state.return_to,
             "resume_step": state.resume_step,
+            "preset": list(state.preset),
         }
         row = await self.session.get(Conversation, person_id)
         if row is None:
@@ -205,3 +207,29 @@ class EventLog:
             return False
         self.session.add(ProcessedEvent(channel=channel, event_id=event_id, processed_at=now))
         return True
+
+
+@dataclass
+class Reachability:
+    """Whether a person can be written to: a blocked bot makes them unreachable until they
+    write again."""
+
+    session: AsyncSession
+
+    async def unreachable(self, channel: str, user_ref: str, now: datetime) -> None:
+        await self.session.execute(
+            update(Person)
+            .where(Person.channel == channel, Person.user_ref == user_ref)
+            .values(unreachable_at=now)
+        )
+
+    async def reached(self, channel: str, user_ref: str) -> None:
+        await self.session.execute(
+            update(Person)
+            .where(
+                Person.channel == channel,
+                Person.user_ref == user_ref,
+                Person.unreachable_at.is_not(None),
+            )
+            .values(unreachable_at=None)
+        )

@@ -99,4 +99,4 @@ class Chat:
 
     @property
     def labels(self) -> list[str]:
-        return [choice.label for choice in self.last.choices]
+        return [choice.label for choice in self.last.choices if not choice.nav]

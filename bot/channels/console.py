@@ -17,7 +17,8 @@ def to_event(user_ref: str, line: str) -> InboundEvent:
 def render(message: OutboundMessage) -> str:
     """Plain-text fallback: numbered options, or a single row when the options are numbers."""
     lines = [message.text]
-    labels = [choice.label for choice in message.choices]
+    # Navigation is typed on the console (/lai), so only the answers are listed.
+    labels = [choice.label for choice in message.choices if not choice.nav]
     if labels and all(label.isdigit() for label in labels):
         lines.append("  " + " | ".join(labels))
     else:

@@ -7,6 +7,7 @@ from conversations.model import default_criteria
 from conversations.state import Status, UserState
 from storage.db import unit_of_work
 from storage.directory import SqlDirectory
+from storage.links import create_place_link
 from storage.models import OrgUnit
 from storage.repositories import StateStore
 from tests.bot.flows import answer_digital, register, score_all
@@ -250,3 +251,45 @@ async def test_villages_and_units_of_the_commune_are_offered_as_buttons(
     state = await stored(app)
     assert state is not None
     assert (state.profile.place_name, state.profile.place_id) == ("Tổ dân phố 4", None)
+
+
+async def test_an_invitation_code_preselects_the_commune_and_village(app: App, chat: Chat) -> None:
+    async with unit_of_work(app.sessions) as session:
+        commune = (await SqlDirectory(session).search_communes("hai hau", 1))[0]
+        village = OrgUnit(parent_id=commune.id, kind="village", name="Xóm 1", search_key="xom 1")
+        session.add(village)
+        await session.flush()
+        code = await create_place_link(session, village.id, app.clock.now())
+    assert len(code) == 8
+    await chat.send(f"/start {code}")
+    await chat.click("I agree")
+    await chat.send("Vũ Văn Hùng")
+    await chat.send("1985")
+    assert "What do you mainly do?" in chat.last.text
+    state = await stored(app)
+    assert state is not None
+    assert state.profile.commune_name == "Xã Hải Hậu, Ninh Bình"
+    assert state.profile.place_name == "Xóm 1"
+
+
+async def test_an_unknown_invitation_code_still_lets_the_person_sign_up(chat: Chat) -> None:
+    await chat.send("/start nosuchcode")
+    assert "This invitation link is not valid any more." in chat.text
+    await chat.click("I agree")
+    await chat.send("Vũ Văn Hùng")
+    await chat.send("1985")
+    assert "Which commune or ward" in chat.last.text
+
+
+async def test_the_back_button_goes_back_and_a_stale_back_button_does_nothing(chat: Chat) -> None:
+    await register(chat)
+    await score_all(chat, [7])
+    stale_back = next(c.id for c in chat.last.choices if c.nav)
+    await chat.click("« Back")
+    assert "Indicator 1/10" in chat.last.text
+    await chat.click("8")
+    await chat.click("Skip")
+    await chat.click("9")
+    await chat.press(stale_back)
+    assert "That question has passed" in chat.text
+    assert "Evidence for indicator 2" in chat.last.text

@@ -14,6 +14,7 @@ COMMUNES = [
     Place(3, "Phường Ba Đình", "Thành phố Hà Nội"),
 ]
 PLACES = {1: [Place(11, "Xóm 1"), Place(12, "Trường THCS Hải Hậu")]}
+LINKS: dict[str, tuple[int, int | None]] = {"xom1code": (1, 11), "haihau00": (1, None)}
 
 
 @dataclass
@@ -29,6 +30,12 @@ class FakeDirectory:
 
     async def places_in(self, commune_id: int) -> Sequence[Place]:
         return PLACES.get(commune_id, [])
+
+    async def place(self, place_id: int) -> Place | None:
+        return next((p for ps in PLACES.values() for p in ps if p.id == place_id), None)
+
+    async def resolve_link(self, code: str) -> tuple[int, int | None] | None:
+        return LINKS.get(code)
 
 
 def fake_ports() -> Ports:

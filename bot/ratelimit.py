@@ -1,0 +1,101 @@
+"""Outbound limits for every Telegram call that sends: the overall rate, a per-chat rate, and
+429 RetryAfter waited out and retried instead of dropped."""
+
+import asyncio
+import logging
+import time
+from collections.abc import Callable, Coroutine
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+
+from telegram.error import RetryAfter
+from telegram.ext import BaseRateLimiter
+
+log = logging.getLogger(__name__)
+SENDING = frozenset(
+    {"sendMessage", "sendDocument", "sendPhoto", "editMessageText", "editMessageReplyMarkup"}
+)
+
+
+@dataclass
+class Spacing:
+    """Hands out send slots at most `rate` per second, allowing a burst of `burst`."""
+
+    rate: float
+    burst: int = 1
+    _next: float = field(default=0.0)
+
+    def earliest(self, now: float) -> float:
+        """The first moment a send is allowed (a past moment while burst credit is left)."""
+        return max(self._next, now - (self.burst - 1) / self.rate)
+
+    def book(self, slot: float) -> None:
+        self._next = max(self._next, slot) + 1 / self.rate
+
+
+class ChatRateLimiter(BaseRateLimiter[None]):
+    def __init__(
+        self,
+        overall_per_second: float = 30,
+        per_chat_per_second: float = 1,
+        per_chat_burst: int = 1,
+        max_retries: int = 5,
+    ) -> None:
+        self._overall = Spacing(overall_per_second)
+        self._per_chat_rate = per_chat_per_second
+        self._per_chat_burst = per_chat_burst
+        self._chats: dict[object, Spacing] = {}
+        self._max_retries = max_retries
+
+    async def initialize(self) -> None:
+        return None
+
+    async def shutdown(self) -> None:
+        return None
+
+    async def process_request(
+        self,
+        callback: Callable[..., Coroutine[Any, Any, bool | dict[str, Any] | list[dict[str, Any]]]],
+        args: Any,
+        kwargs: dict[str, Any],
+        endpoint: str,
+        data: dict[str, Any],
+        rate_limit_args: None,
+    ) -> bool | dict[str, Any] | list[dict[str, Any]]:
+        for attempt in range(self._max_retries + 1):
+            if endpoint in SENDING:
+                await self._wait_for_slot(data.get("chat_id"))
+            try:
+                return await callback(*args, **kwargs)
+            except RetryAfter as error:
+                if attempt == self._max_retries:
+                    raise
+                delay = _seconds(error)
+                log.warning("Telegram asked to slow down: waiting %.1f s", delay)
+                await asyncio.sleep(delay)
+        raise AssertionError("unreachable")
+
+    async def _wait_for_slot(self, chat_id: object) -> None:
+        now = time.monotonic()
+        chat = self._chats.get(chat_id)
+        if chat is None:
+            chat = self._chats[chat_id] = Spacing(self._per_chat_rate, self._per_chat_burst)
+        # One slot that suits both limits, booked in both, so neither is ever exceeded.
+        slot = max(self._overall.earliest(now), chat.earliest(now))
+        self._overall.book(slot)
+        chat.book(slot)
+        if slot > now:
+            await asyncio.sleep(slot - now)
+        if len(self._chats) > 10_000:
+            self._forget_idle_chats(now)
+
+    def _forget_idle_chats(self, now: float) -> None:
+        idle = [key for key, spacing in self._chats.items() if spacing._next < now]
+        for key in idle:
+            del self._chats[key]
+
+
+def _seconds(error: RetryAfter) -> float:
+    value = error._retry_after  # the timedelta; the public property warns until PTB 23
+    return value.total_seconds() if isinstance(value, timedelta) else float(value)
