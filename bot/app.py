@@ -69,7 +69,6 @@ class App:
                 event.channel, event.event_id, now
             ):
                 return []
-            await Reachability(session).reached(event.channel, event.user_ref)
             store = StateStore(session, self.criteria, self.digital)
             state = await store.load(event.channel, event.user_ref)
             if state is None:

@@ -13,9 +13,10 @@ from telegram.error import RetryAfter
 from telegram.ext import BaseRateLimiter
 
 log = logging.getLogger(__name__)
-SENDING = frozenset(
-    {"sendMessage", "sendDocument", "sendPhoto", "editMessageText", "editMessageReplyMarkup"}
-)
+NEW_MESSAGES = frozenset({"sendMessage", "sendDocument", "sendPhoto"})
+# Edits count towards the overall limit only: the per-chat pace is about new messages.
+SAFETY = 0.9
+SENDING = NEW_MESSAGES | {"editMessageText", "editMessageReplyMarkup"}
 
 
 @dataclass
@@ -42,8 +43,9 @@ class ChatRateLimiter(BaseRateLimiter[None]):
         per_chat_burst: int = 1,
         max_retries: int = 5,
     ) -> None:
-        self._overall = Spacing(overall_per_second)
-        self._per_chat_rate = per_chat_per_second
+        # Requests reach Telegram with network jitter, so aim a little below each limit.
+        self._overall = Spacing(overall_per_second * SAFETY)
+        self._per_chat_rate = per_chat_per_second * SAFETY
         self._per_chat_burst = per_chat_burst
         self._chats: dict[object, Spacing] = {}
         self._max_retries = max_retries
@@ -65,7 +67,7 @@ class ChatRateLimiter(BaseRateLimiter[None]):
     ) -> bool | dict[str, Any] | list[dict[str, Any]]:
         for attempt in range(self._max_retries + 1):
             if endpoint in SENDING:
-                await self._wait_for_slot(data.get("chat_id"))
+                await self._wait_for_slot(data.get("chat_id"), endpoint in NEW_MESSAGES)
             try:
                 return await callback(*args, **kwargs)
             except RetryAfter as error:
@@ -76,15 +78,17 @@ class ChatRateLimiter(BaseRateLimiter[None]):
                 await asyncio.sleep(delay)
         raise AssertionError("unreachable")
 
-    async def _wait_for_slot(self, chat_id: object) -> None:
+    async def _wait_for_slot(self, chat_id: object, new_message: bool) -> None:
         now = time.monotonic()
         chat = self._chats.get(chat_id)
         if chat is None:
             chat = self._chats[chat_id] = Spacing(self._per_chat_rate, self._per_chat_burst)
         # One slot that suits both limits, booked in both, so neither is ever exceeded.
-        slot = max(self._overall.earliest(now), chat.earliest(now))
+        slot = self._overall.earliest(now)
+        if new_message:
+            slot = max(slot, chat.earliest(now))
+            chat.book(slot)
         self._overall.book(slot)
-        chat.book(slot)
         if slot > now:
             await asyncio.sleep(slot - now)
         if len(self._chats) > 10_000:

@@ -34,7 +34,10 @@ def build_application(settings: Settings, limiter: ChatRateLimiter | None = None
         .token(settings.telegram_bot_token.get_secret_value())
         .base_url(f"{root}/bot")
         .base_file_url(f"{root}/file/bot")
-        .rate_limiter(limiter or ChatRateLimiter())
+        .rate_limiter(
+            limiter
+            or ChatRateLimiter(settings.telegram_rate_overall, settings.telegram_rate_per_chat)
+        )
         .concurrent_updates(False)  # _ingest only queues, so order is kept at no cost
     )
     if settings.telegram_webhook_url:

@@ -1,6 +1,6 @@
 """Stores behind the core's ports. They take a session and never commit."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -27,12 +27,21 @@ class StateStore:
     session: AsyncSession
     criteria: Criteria
     digital: DigitalCheck
+    # Rows read by load(), reused by save() in the same unit of work: fewer round trips.
+    _people: dict[tuple[str, str], Person] = field(default_factory=dict)
+    _conversations: dict[int, Conversation] = field(default_factory=dict)
+    _assessments: dict[tuple[int, int], AssessmentRow] = field(default_factory=dict)
 
     async def load(self, channel: str, user_ref: str) -> UserState | None:
+        """The person's state; loading it also marks them reachable, since they just wrote."""
         person = await self._person(channel, user_ref)
         if person is None:
             return None
+        if person.unreachable_at is not None:
+            person.unreachable_at = None
         conversation = await self.session.get(Conversation, person.id)
+        if conversation is not None:
+            self._conversations[person.id] = conversation
         scratch: dict[str, Any] = conversation.scratch if conversation else {}
         return UserState(
             locale=person.locale,
@@ -57,8 +66,14 @@ class StateStore:
         await self._save_assessment(person.id, state.assessment, now)
 
     async def _person(self, channel: str, user_ref: str) -> Person | None:
+        cached = self._people.get((channel, user_ref))
+        if cached is not None:
+            return cached
         query = select(Person).where(Person.channel == channel, Person.user_ref == user_ref)
-        return (await self.session.execute(query)).scalar_one_or_none()
+        person = (await self.session.execute(query)).scalar_one_or_none()
+        if person is not None:
+            self._people[(channel, user_ref)] = person
+        return person
 
     async def _profile(self, person: Person) -> Profile:
         commune = await self.session.get(OrgUnit, person.commune_id) if person.commune_id else None
@@ -83,6 +98,7 @@ class StateStore:
         row = (await self.session.execute(query)).scalar_one_or_none()
         if row is None:
             return None
+        self._assessments[(person_id, row.season)] = row
         answers = (
             await self.session.execute(select(AnswerRow).where(AnswerRow.assessment_id == row.id))
         ).scalars()
@@ -114,7 +130,7 @@ class StateStore:
             "resume_step": state.resume_step,
             "preset": list(state.preset),
         }
-        row = await self.session.get(Conversation, person_id)
+        row = self._conversations.get(person_id) or await self.session.get(Conversation, person_id)
         if row is None:
             row = Conversation(person_id=person_id)
             self.session.add(row)
@@ -132,11 +148,13 @@ class StateStore:
                 )
             )
             return
-        query = select(AssessmentRow).where(
-            AssessmentRow.person_id == person_id,
-            AssessmentRow.season == assessment.season,
-        )
-        row = (await self.session.execute(query)).scalar_one_or_none()
+        row = self._assessments.get((person_id, assessment.season))
+        if row is None:
+            query = select(AssessmentRow).where(
+                AssessmentRow.person_id == person_id,
+                AssessmentRow.season == assessment.season,
+            )
+            row = (await self.session.execute(query)).scalar_one_or_none()
         if row is None:
             row = AssessmentRow(person_id=person_id, season=assessment.season)
             self.session.add(row)
@@ -211,8 +229,7 @@ class EventLog:
 
 @dataclass
 class Reachability:
-    """Whether a person can be written to: a blocked bot makes them unreachable until they
-    write again."""
+    """A person who blocked the bot is unreachable until they write again (see load)."""
 
     session: AsyncSession
 
@@ -221,15 +238,4 @@ class Reachability:
             update(Person)
             .where(Person.channel == channel, Person.user_ref == user_ref)
             .values(unreachable_at=now)
-        )
-
-    async def reached(self, channel: str, user_ref: str) -> None:
-        await self.session.execute(
-            update(Person)
-            .where(
-                Person.channel == channel,
-                Person.user_ref == user_ref,
-                Person.unreachable_at.is_not(None),
-            )
-            .values(unreachable_at=None)
         )

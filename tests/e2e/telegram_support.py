@@ -1,0 +1,91 @@
+"""A citizen on Telegram, driven through the fake Bot API with the real PTB stack in between."""
+
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from typing import Any
+
+from bot.app import App
+from bot.ratelimit import ChatRateLimiter
+from bot.settings import Settings
+from bot.telegram_service import TelegramService
+from conversations.model import default_criteria
+from tests.fakes.telegram_api import TOKEN, FakeTelegram
+from tests.support import FakeClock
+
+FAST = {"TELEGRAM_RATE_OVERALL": 1000, "TELEGRAM_RATE_PER_CHAT": 1000}
+
+
+def telegram_settings(database_url: str, fake: FakeTelegram, **extra: Any) -> Settings:
+    values: dict[str, Any] = {
+        "DATABASE_URL": database_url,
+        "TELEGRAM_BOT_TOKEN": TOKEN,
+        "TELEGRAM_API_URL": fake.root,
+        "TELEGRAM_POLL_TIMEOUT": 1,
+        **FAST,
+        **extra,
+    }
+    return Settings(**values)
+
+
+@asynccontextmanager
+async def running(
+    settings: Settings, clock: FakeClock, limiter: ChatRateLimiter | None = None
+) -> AsyncIterator[tuple[App, TelegramService]]:
+    app = App(settings, clock=clock)
+    service = TelegramService(app, settings, limiter)
+    await service.start()
+    try:
+        yield app, service
+    finally:
+        await service.stop()
+        await app.close()
+
+
+@dataclass
+class Citizen:
+    """One Telegram user: each action waits until the bot has answered with a new message."""
+
+    fake: FakeTelegram
+    user_id: int
+    taps: int = 0
+
+    async def _turn(self, act: Callable[[], object], *, replies: int = 1) -> str:
+        before = len(self.fake.chat(self.user_id))
+        act()
+        await self.fake.wait_for(
+            lambda: len(self.fake.chat(self.user_id)) >= before + replies,
+            seconds=10,
+            what=f"a reply to user {self.user_id}",
+        )
+        return self.fake.last(self.user_id).text
+
+    async def say(self, text: str) -> str:
+        return await self._turn(lambda: self.fake.send_text(self.user_id, text))
+
+    async def tap(self, label: str) -> str:
+        self.taps += 1
+        return await self._turn(lambda: self.fake.tap(self.user_id, label))
+
+    @property
+    def labels(self) -> list[str]:
+        return [b["text"] for row in self.fake.last(self.user_id).buttons for b in row]
+
+
+async def complete_assessment(citizen: Citizen, scores: list[int]) -> str:
+    """From /start to the sent result, tapping buttons wherever there are buttons."""
+    assert "Bạn có đồng ý không?" in await citizen.say("/start")
+    assert "Bạn tên là gì?" in await citizen.tap("Đồng ý")
+    await citizen.say("Nguyễn Thị Lan")
+    await citizen.say("1972")
+    await citizen.say("hai hau")
+    assert "thôn" in await citizen.tap("Xã Hải Hậu, Ninh Bình")
+    await citizen.say("Xóm 3")
+    await citizen.tap(default_criteria().occupations[0].label.vi)
+    assert "Chỉ số 1/10" in await citizen.tap("Đúng rồi")
+    for score in scores:
+        await citizen.tap(str(score))
+        await citizen.tap("Bỏ qua")
+    for _ in range(10):
+        await citizen.tap("Tự làm được")
+    return await citizen.tap("Gửi để xác nhận")

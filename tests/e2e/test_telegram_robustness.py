@@ -1,0 +1,183 @@
+"""Stale, foreign and forged buttons; redelivered updates; 429 and 403; bursts; restarts."""
+
+import time
+
+import pytest
+from sqlalchemy import select
+
+from bot import app as app_module
+from bot.app import App
+from bot.telegram_service import TelegramService
+from storage.db import unit_of_work
+from storage.models import Conversation, Person
+from tests.e2e.telegram_support import Citizen, running, telegram_settings
+from tests.fakes.telegram_api import FakeTelegram
+from tests.support import FakeClock
+
+LAN, MINH = 1001, 1002
+
+
+async def settled(fake: FakeTelegram, service: TelegramService) -> None:
+    """Every queued update fetched and every person's work done."""
+    await fake.wait_for(lambda: fake.pending() == 0, what="updates confirmed")
+    await service.sequencer.join()
+
+
+async def stored(app: App, user_id: int) -> tuple[str | None, str | None]:
+    async with unit_of_work(app.sessions) as session:
+        person = (
+            await session.execute(select(Person).where(Person.user_ref == str(user_id)))
+        ).scalar_one_or_none()
+        if person is None:
+            return None, None
+        conversation = await session.get(Conversation, person.id)
+        return person.name, conversation.step if conversation else None
+
+
+async def register_until_scores(citizen: Citizen) -> None:
+    await citizen.say("/start")
+    await citizen.tap("Đồng ý")
+    await citizen.say("Nguyễn Thị Lan")
+    await citizen.say("1972")
+    await citizen.say("hai hau")
+    await citizen.tap("Xã Hải Hậu, Ninh Bình")
+    await citizen.say("Xóm 3")
+    await citizen.tap("Làm ruộng, chăn nuôi, đánh bắt")
+    await citizen.tap("Đúng rồi")
+
+
+async def test_stale_foreign_and_forged_buttons_change_nothing(
+    fake: FakeTelegram, sqlite_url: str, clock: FakeClock
+) -> None:
+    async with running(telegram_settings(sqlite_url, fake), clock) as (app, _service):
+        lan = Citizen(fake, LAN)
+        await register_until_scores(lan)
+        first_question = fake.last(LAN).message_id
+        await lan.tap("7")
+        await lan.tap("Bỏ qua")
+        before = await stored(app, LAN)
+        assert before[1] == "ind:2"
+
+        stale = await lan._turn(lambda: fake.tap_data(LAN, "ind:1=3", message_id=first_question))
+        assert "Câu đó đã qua rồi" in stale
+        assert "Chỉ số 2/10" in stale
+        forged = await lan._turn(lambda: fake.tap_data(LAN, "ind:2=99;DROP TABLE people"))
+        assert "Câu đó đã qua rồi" in forged
+        assert await stored(app, LAN) == before
+
+        minh = Citizen(fake, MINH)
+        await minh.say("/start")
+        await minh.tap("Đồng ý")
+        minh_before = await stored(app, MINH)
+        foreign = await minh._turn(lambda: fake.tap_data(MINH, "ind:2=10"))
+        assert "Câu đó đã qua rồi" in foreign
+        assert await stored(app, MINH) == minh_before
+        assert await stored(app, LAN) == before
+
+
+async def test_a_redelivered_update_is_processed_once(
+    fake: FakeTelegram, sqlite_url: str, clock: FakeClock
+) -> None:
+    async with running(telegram_settings(sqlite_url, fake), clock) as (app, service):
+        lan = Citizen(fake, LAN)
+        await lan.say("/start")
+        await lan.tap("Đồng ý")
+        update = fake.send_text(LAN, "Nguyễn Thị Lan")
+        await fake.wait_for(lambda: "Bạn sinh năm nào?" in fake.last(LAN).text)
+        messages = len(fake.chat(LAN))
+        fake.redeliver(update)
+        fake.redeliver(update)
+        await settled(fake, service)
+        assert len(fake.chat(LAN)) == messages
+        assert await stored(app, LAN) == ("Nguyễn Thị Lan", "birth_year")
+
+
+async def test_a_429_is_waited_out_and_the_message_still_arrives(
+    fake: FakeTelegram, sqlite_url: str, clock: FakeClock
+) -> None:
+    async with running(telegram_settings(sqlite_url, fake), clock):
+        fake.fail_next("sendMessage", retry_after=1)
+        started = time.monotonic()
+        text = await Citizen(fake, LAN).say("/start")
+        assert "Bạn có đồng ý không?" in text
+        assert time.monotonic() - started >= 1
+        assert fake.too_many == 1
+
+
+async def test_a_person_who_blocked_the_bot_is_recorded_as_unreachable(
+    fake: FakeTelegram, sqlite_url: str, clock: FakeClock
+) -> None:
+    async with running(telegram_settings(sqlite_url, fake), clock) as (app, service):
+        await Citizen(fake, LAN).say("/start")
+        fake.blocked.add(LAN)
+        fake.send_text(LAN, "/tiep")
+        await settled(fake, service)
+        async with unit_of_work(app.sessions) as session:
+            person = (await session.execute(select(Person))).scalar_one()
+            assert person.unreachable_at is not None
+        fake.blocked.discard(LAN)
+        await Citizen(fake, LAN).say("/tiep")
+        async with unit_of_work(app.sessions) as session:
+            person = (await session.execute(select(Person))).scalar_one()
+            assert person.unreachable_at is None
+
+
+SYLLABLES = ["An", "Bình", "Chi", "Dũng", "Hà", "Khang", "Lan", "Minh", "Nga", "Phúc"]
+
+
+def name_of(user: int) -> str:
+    number = user - 5000
+    return f"Người {SYLLABLES[number // 10]} {SYLLABLES[number % 10]}"
+
+
+async def test_a_burst_from_100_people_keeps_each_persons_order(
+    fake: FakeTelegram, sqlite_url: str, clock: FakeClock
+) -> None:
+    users = list(range(5000, 5100))
+    for line in ("/start", "1", "NAME"):
+        for user in users:
+            fake.send_text(user, name_of(user) if line == "NAME" else line)
+    assert fake.pending() == 300
+    async with running(telegram_settings(sqlite_url, fake), clock) as (app, service):
+        await fake.wait_for(lambda: all(len(fake.chat(u)) == 3 for u in users), seconds=60)
+        await settled(fake, service)
+        for user in users:
+            texts = [message.text for message in fake.chat(user)]
+            assert "Bạn có đồng ý không?" in texts[0]
+            assert "Bạn tên là gì?" in texts[1]
+            assert "Bạn sinh năm nào?" in texts[2]
+            assert await stored(app, user) == (name_of(user), "birth_year")
+
+
+async def test_a_new_process_continues_the_assessment(
+    fake: FakeTelegram, sqlite_url: str, clock: FakeClock
+) -> None:
+    settings = telegram_settings(sqlite_url, fake)
+    async with running(settings, clock):
+        lan = Citizen(fake, LAN)
+        await register_until_scores(lan)
+        await lan.tap("9")
+        await lan.tap("Bỏ qua")
+    async with running(settings, clock) as (app, _service):
+        lan = Citizen(fake, LAN)
+        assert "Minh chứng cho chỉ số 2" in await lan.tap("8")
+        assert "Chỉ số 3/10" in await lan.tap("Bỏ qua")
+        async with unit_of_work(app.sessions) as session:
+            person = (await session.execute(select(Person))).scalar_one()
+        assert person.name == "Nguyễn Thị Lan"
+
+
+async def test_a_failure_for_one_person_gets_an_apology_and_others_are_served(
+    fake: FakeTelegram, sqlite_url: str, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real_handle = app_module.handle
+
+    async def failing_for_lan(event, state, ports):  # type: ignore[no-untyped-def]
+        if event.user_ref == str(LAN):
+            raise RuntimeError("bug")
+        return await real_handle(event, state, ports)
+
+    monkeypatch.setattr(app_module, "handle", failing_for_lan)
+    async with running(telegram_settings(sqlite_url, fake), clock):
+        assert "Xin lỗi" in await Citizen(fake, LAN).say("/start")
+        assert "Bạn có đồng ý không?" in await Citizen(fake, MINH).say("/start")
