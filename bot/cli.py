@@ -10,6 +10,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
+from bot import logs
 from bot.app import App
 from bot.channels import console
 from bot.export import write_csv
@@ -103,9 +104,7 @@ def main(argv: list[str] | None = None) -> int:
         for problem in error.errors():
             print(f"Configuration error: {problem['msg']}", file=sys.stderr)
         return 2
-    logging.basicConfig(level=settings.log_level.upper(), stream=sys.stderr)
-    # Migration chatter would drown the conversation in the terminal.
-    logging.getLogger("alembic").setLevel(logging.WARNING)
+    logs.configure(settings.log_level, settings.secrets())
     return asyncio.run(_run(COMMANDS[args.command], settings, args))
 
 

@@ -30,6 +30,10 @@ class Settings(BaseSettings):
     http_host: str = Field("127.0.0.1", validation_alias="CDHT_HTTP_HOST")
     http_port: int = Field(8080, validation_alias="CDHT_HTTP_PORT")
 
+    def secrets(self) -> list[str]:
+        values = (self.telegram_bot_token, self.telegram_webhook_secret)
+        return [value.get_secret_value() for value in values if value is not None]
+
     @model_validator(mode="after")
     def _webhook_needs_a_secret(self) -> "Settings":
         if self.telegram_webhook_url and self.telegram_webhook_secret is None:

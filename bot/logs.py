@@ -1,0 +1,31 @@
+"""Logging set-up: quiet chatty libraries, and never let a secret reach a log line."""
+
+import logging
+import sys
+from collections.abc import Iterable
+
+
+class Redact(logging.Filter):
+    """Replaces each secret (bot token, webhook secret) in the final message by [redacted]."""
+
+    def __init__(self, secrets: Iterable[str]) -> None:
+        super().__init__()
+        self._secrets = [secret for secret in secrets if secret]
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        redacted = message
+        for secret in self._secrets:
+            redacted = redacted.replace(secret, "[redacted]")
+        if redacted != message:
+            record.msg, record.args = redacted, None
+        return True
+
+
+def configure(level: str, secrets: Iterable[str]) -> None:
+    handler = logging.StreamHandler(sys.stderr)
+    handler.addFilter(Redact(secrets))
+    logging.basicConfig(level=level.upper(), handlers=[handler], force=True)
+    # httpx logs every request URL, and Telegram's URLs contain the bot token.
+    for noisy in ("httpx", "httpcore", "alembic", "apscheduler"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
