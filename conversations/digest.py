@@ -1,0 +1,149 @@
+"""Leaders' numbers as plain data, and the digest text built from them (no SQL here)."""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from conversations.i18n import Translator
+
+# Metrics of the yearly targets (QĐ 677 and local plans), as stored in the targets table.
+ADULTS = "cdht_adults"  # share of adults (villages, residential groups) holding the title
+STAFF = "cdht_staff"  # share of staff in learning units (agencies, schools, firms) holding it
+DIGITAL = "digital_basic"  # share of title holders with digital skills
+PROFICIENT = "digital_proficient"  # share of title holders proficient in digital skills
+METRICS = (ADULTS, STAFF, DIGITAL, PROFICIENT)
+
+
+@dataclass(frozen=True)
+class Counts:
+    registered: int = 0
+    assessed: int = 0  # all ten indicators answered this season
+    submitted: int = 0  # sent for confirmation (also counted once confirmed or recognised)
+    confirmed: int = 0  # confirmed by a leader (also counted once recognised)
+    recognised: int = 0
+    digital: int = 0  # recognised people with digital skills (basic or proficient)
+    proficient: int = 0  # recognised people proficient in digital skills
+    unreachable: int = 0  # people who blocked the bot
+
+
+@dataclass(frozen=True)
+class Target:
+    metric: str
+    value: float  # 0..1
+    year: int  # the year the value was set for (this year, or the next milestone)
+    set_by: str  # name of the organisation node whose target applies
+
+
+@dataclass(frozen=True)
+class Share:
+    part: int
+    whole: int
+    target: Target | None
+
+    @property
+    def value(self) -> float | None:
+        return self.part / self.whole if self.whole else None
+
+    @property
+    def gap(self) -> float:
+        """How far below the target (0 when met or when there is no target)."""
+        if self.target is None:
+            return 0.0
+        return max(0.0, self.target.value - (self.value or 0.0))
+
+
+@dataclass(frozen=True)
+class PlaceRow:
+    """One village, residential group, unit (or commune, in a province digest)."""
+
+    place_id: int | None
+    name: str
+    kind: str  # "village", "unit", "commune", or "other" for places typed by hand
+    population: int | None  # adults or staff living/working there, when known
+    counts: Counts
+    share: Share  # recognised / (population, or registered when unknown), against its target
+
+
+@dataclass(frozen=True)
+class PersonRow:
+    name: str
+    birth_year: int | None
+    place: str
+    group: str
+    total: int
+    digital_level: str | None
+    status: str
+    submitted_at: datetime | None
+
+
+@dataclass(frozen=True)
+class Digest:
+    org_id: int
+    org_name: str
+    level: str  # "province", "commune", "village" or "unit"
+    year: int
+    as_of: datetime
+    totals: Counts
+    week_ago: Counts
+    adults: Share
+    staff: Share
+    digital: Share
+    proficient: Share
+    rows: tuple[PlaceRow, ...]  # sorted: the furthest behind its target first
+    recognised_people: tuple[PersonRow, ...] = ()
+    pending_people: tuple[PersonRow, ...] = ()
+
+
+def by_lag(rows: list[PlaceRow]) -> tuple[PlaceRow, ...]:
+    """Who lags most first: largest gap to target, then lowest share, then name."""
+    return tuple(sorted(rows, key=lambda r: (-r.share.gap, r.share.value or 0.0, r.name)))
+
+
+def percent(t: Translator, share: Share) -> str:
+    value = share.value
+    return "-" if value is None else t.percent(value)
+
+
+def share_line(t: Translator, label: str, share: Share) -> str:
+    line = f"{label}: {percent(t, share)} ({share.part}/{share.whole})"
+    if share.target is not None:
+        target = t.percent(share.target.value)
+        line += " · " + t("target {year}: {value}", year=share.target.year, value=target)
+    return line
+
+
+def digest_text(t: Translator, digest: Digest, rows_shown: int = 10) -> str:
+    totals, before = digest.totals, digest.week_ago
+    lines = [
+        t("Progress of {name}, {year}", name=digest.org_name, year=digest.year),
+        t("As of {date}", date=t.date(digest.as_of)),
+        "",
+        t("Registered: {n}", n=totals.registered)
+        + _since(t, totals.registered, before.registered),
+        t("Self-assessed: {n}", n=totals.assessed) + _since(t, totals.assessed, before.assessed),
+        t("Sent: {n}", n=totals.submitted) + _since(t, totals.submitted, before.submitted),
+        t("Confirmed: {n}", n=totals.confirmed) + _since(t, totals.confirmed, before.confirmed),
+        t("Recognised: {n}", n=totals.recognised)
+        + _since(t, totals.recognised, before.recognised),
+        "",
+        share_line(t, t("Adults in villages with the title"), digest.adults),
+        share_line(t, t("Staff in units with the title"), digest.staff),
+        share_line(t, t("Title holders with digital skills"), digest.digital),
+        share_line(t, t("Title holders proficient in digital skills"), digest.proficient),
+    ]
+    if digest.rows:
+        lines += ["", t("Furthest behind first:")]
+        lines += [_row_line(t, row) for row in digest.rows[:rows_shown]]
+        if len(digest.rows) > rows_shown:
+            lines.append(t("… and {n} more in the Excel report.", n=len(digest.rows) - rows_shown))
+    if totals.unreachable:
+        lines += ["", t("{n} people blocked the bot: please visit them.", n=totals.unreachable)]
+    return "\n".join(lines)
+
+
+def _since(t: Translator, now: int, before: int) -> str:
+    change = now - before
+    return f" ({'+' if change >= 0 else ''}{change} " + t("this week") + ")" if change else ""
+
+
+def _row_line(t: Translator, row: PlaceRow) -> str:
+    return f"• {row.name}: {percent(t, row.share)} ({row.share.part}/{row.share.whole})"
