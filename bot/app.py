@@ -4,8 +4,12 @@ import logging
 import traceback
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
+
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.locks import KeyedLocks
+from bot.report_files import FileReports
 from bot.settings import Settings
 from conversations.engine import handle, new_state
 from conversations.events import InboundEvent, OutboundMessage
@@ -15,8 +19,11 @@ from conversations.ports import Clock, Ports
 from storage.admin_units import load_admin_units
 from storage.db import make_engine, make_sessionmaker, unit_of_work
 from storage.directory import SqlDirectory
+from storage.leadership import SqlLeadership
 from storage.migrate import upgrade
+from storage.outbox import SqlOutbox
 from storage.repositories import EventLog, Reachability, StateStore
+from storage.targets import NATIONAL_FILE, country, load_targets
 
 log = logging.getLogger(__name__)
 
@@ -37,12 +44,23 @@ class App:
         self.engine = make_engine(self.settings.database_url)
         self.sessions = make_sessionmaker(self.engine)
         self.locks = KeyedLocks()
+        self.reports = FileReports(
+            Path(self.settings.reports_dir),
+            self.criteria,
+            self.digital,
+            self.settings.telegram_bot_username,
+        )
 
     async def prepare_database(self) -> int:
-        """Migrate to the newest schema and add any missing administrative units."""
+        """Migrate to the newest schema, add missing administrative units and the national
+        targets (QĐ 677)."""
         await upgrade(self.engine)
         async with unit_of_work(self.sessions) as session:
-            return await load_admin_units(session)
+            added = await load_admin_units(session)
+            root = await country(session)
+            if root is not None:
+                await load_targets(session, root.id, NATIONAL_FILE)
+        return added
 
     async def close(self) -> None:
         await self.engine.dispose()
@@ -56,6 +74,18 @@ class App:
             _log_failure(event, error)
             locale = negotiate(event.locale_hint, self.settings.locale)
             return [OutboundMessage(Translator(locale)(APOLOGY))]
+
+    def _ports(self, session: AsyncSession, who: tuple[str, str]) -> Ports:
+        return Ports(
+            directory=SqlDirectory(session),
+            clock=self.clock,
+            criteria=self.criteria,
+            digital=self.digital,
+            timezone=self.settings.timezone,
+            leadership=SqlLeadership(session, who, self.settings.timezone),
+            reports=self.reports,
+            outbox=SqlOutbox(session),
+        )
 
     async def mark_unreachable(self, channel: str, user_ref: str) -> None:
         """The person blocked the bot: remember it, so leaders can see who to visit."""
@@ -73,13 +103,7 @@ class App:
             state = await store.load(event.channel, event.user_ref)
             if state is None:
                 state = new_state(event, self.settings.locale)
-            ports = Ports(
-                SqlDirectory(session),
-                self.clock,
-                self.criteria,
-                self.digital,
-                self.settings.timezone,
-            )
+            ports = self._ports(session, (event.channel, event.user_ref))
             replies, changed = await handle(event, state, ports)
             if changed != state:
                 await store.save(event.channel, event.user_ref, changed, now)

@@ -7,18 +7,24 @@ import signal
 import sys
 from collections.abc import Awaitable, Callable
 from pathlib import Path
+from typing import TextIO
 
 from pydantic import ValidationError
 
-from bot import logs
+from bot import logs, operator
 from bot.app import App
 from bot.channels import console
 from bot.export import write_csv
+from bot.outbox import deliver
 from bot.settings import Settings
 from bot.telegram_service import TelegramService
+from conversations.events import OutboundMessage
 from conversations.i18n import Translator
 from storage.db import unit_of_work
+from storage.org_lookup import OrgLookupError
+from storage.outbox import SENT
 from storage.queries import assessment_rows
+from storage.targets import TargetsError
 
 log = logging.getLogger("cdht")
 
@@ -39,12 +45,26 @@ def parser() -> argparse.ArgumentParser:
     assessments = what.add_parser("assessments", help="one CSV row per person and season")
     assessments.add_argument("--out", required=True, type=Path, help="CSV file to write")
     assessments.add_argument("--season", type=int, help="only this year")
+    operator.add_commands(commands)
     return root
 
 
 async def cmd_chat(app: App, args: argparse.Namespace) -> None:
     await app.prepare_database()
-    await console.chat(app.dispatch, args.user, sys.stdin, sys.stdout)
+    await console.chat(app.dispatch, args.user, sys.stdin, sys.stdout, console_outbox(app))
+
+
+def console_outbox(app: App) -> console.Pending:
+    """Messages queued for a console user are shown when that user is at the terminal."""
+
+    async def show(user_ref: str, stdout: TextIO) -> None:
+        async def send(_recipient: str, message: OutboundMessage) -> str:
+            console.show_now(stdout, message)
+            return SENT
+
+        await deliver(app, console.CHANNEL, send, user_ref)
+
+    return show
 
 
 async def cmd_run(app: App, args: argparse.Namespace) -> None:
@@ -55,7 +75,7 @@ async def cmd_run(app: App, args: argparse.Namespace) -> None:
             f"No messenger is configured: starting the console channel on {database}",
             file=sys.stderr,
         )
-        await console.chat(app.dispatch, args.user, sys.stdin, sys.stdout)
+        await console.chat(app.dispatch, args.user, sys.stdin, sys.stdout, console_outbox(app))
         return
     service = TelegramService(app, app.settings)
     await service.start()
@@ -93,6 +113,10 @@ COMMANDS: dict[str, Callable[[App, argparse.Namespace], Awaitable[None]]] = {
     "chat": cmd_chat,
     "db": cmd_db,
     "export": cmd_export,
+    "org": operator.run,
+    "admin": operator.run,
+    "report": operator.run,
+    "targets": operator.run,
 }
 
 
@@ -116,6 +140,9 @@ async def _run(
     app = App(settings)
     try:
         await command(app, args)
+    except (operator.OperatorError, OrgLookupError, TargetsError) as error:
+        print(f"Error: {error}", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         return 130
     except OSError as error:

@@ -27,7 +27,7 @@ def headers(t: Translator) -> list[str]:
         *[t("Indicator {n}", n=n) for n in INDICATOR_IDS],
         t("Total"),
         t("Indicators answered"),
-        t("Recognised"),
+        t("Meets the rule"),
         t("Digital skills"),
         t("Status"),
         t("Started"),

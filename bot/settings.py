@@ -27,6 +27,8 @@ class Settings(BaseSettings):
     telegram_poll_timeout: int = Field(10, validation_alias="TELEGRAM_POLL_TIMEOUT")
     telegram_rate_overall: float = Field(30, gt=0, validation_alias="TELEGRAM_RATE_OVERALL")
     telegram_rate_per_chat: float = Field(1, gt=0, validation_alias="TELEGRAM_RATE_PER_CHAT")
+    telegram_bot_username: str | None = Field(None, validation_alias="TELEGRAM_BOT_USERNAME")
+    reports_dir: str = Field("var/reports", validation_alias="CDHT_REPORTS_DIR")
     http_host: str = Field("127.0.0.1", validation_alias="CDHT_HTTP_HOST")
     http_port: int = Field(8080, validation_alias="CDHT_HTTP_PORT")
 

@@ -12,6 +12,7 @@ from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHand
 
 from bot.app import App
 from bot.channels.telegram import CHANNEL, TEXT_LIMIT, Outgoing, chosen_label, render, to_event
+from bot.outbox import deliver
 from bot.ratelimit import ChatRateLimiter
 from bot.sequencer import Sequencer
 from bot.settings import Settings
@@ -19,6 +20,7 @@ from bot.webhook import HttpServer, webhook_app
 from conversations.commands import COMMANDS
 from conversations.events import InboundEvent, OutboundMessage
 from conversations.i18n import SUPPORTED, Translator
+from storage.outbox import SENT, UNREACHABLE
 
 log = logging.getLogger(__name__)
 ALLOWED_UPDATES = ["message", "callback_query"]
@@ -86,7 +88,7 @@ class TelegramService:
         """The command menu in each language; Vietnamese is also the default."""
         for language in (None, *SUPPORTED):
             t = Translator(language or "vi")
-            commands = [BotCommand(c.name, c.describe(t)) for c in COMMANDS]
+            commands = [BotCommand(c.name, c.describe(t)) for c in COMMANDS if c.public]
             await self.application.bot.set_my_commands(commands, language_code=language)
 
     async def _start_webhook(self, url: str) -> None:
@@ -123,6 +125,11 @@ class TelegramService:
         if query is not None and not replies[0].error:
             await self._show_choice(update)
         await self.send(int(event.user_ref), replies)
+        # A leader's decision may have queued a message for someone else: send it now.
+        await deliver(self.app, CHANNEL, self._send_queued)
+
+    async def _send_queued(self, user_ref: str, message: OutboundMessage) -> str:
+        return SENT if await self.send(int(user_ref), [message]) else UNREACHABLE
 
     async def send(self, chat_id: int, replies: list[OutboundMessage]) -> bool:
         """Send replies to one chat; False when the person blocked the bot."""

@@ -7,6 +7,7 @@ from conversations.context import Chosen, Ctx, InputError, Outcome, Reply
 from conversations.events import OutboundMessage
 from conversations.grouping import start
 from conversations.i18n import SUPPORTED, Translator
+from conversations.leading import join, open_menu
 from conversations.registration import data_statement
 from conversations.state import Status
 from conversations.steps import BaseStep, ask, lookup, split, step
@@ -22,6 +23,7 @@ class Command:
     aliases: tuple[str, ...]
     describe: Callable[[Translator], str]
     run: Callable[[Ctx, tuple[str, ...]], Awaitable[Outcome]]
+    public: bool = True  # listed in the messenger's command menu for everyone
 
 
 async def _start(ctx: Ctx, args: tuple[str, ...]) -> Outcome:
@@ -39,7 +41,7 @@ async def _start(ctx: Ctx, args: tuple[str, ...]) -> Outcome:
 
 
 async def _resume(ctx: Ctx, args: tuple[str, ...]) -> Outcome:
-    if ctx.state.step in ("new", "idle", "declined"):
+    if ctx.state.step in ("new", "idle", "declined", "submitted"):
         return start(ctx)
     return ctx.outcome(ctx.state)
 
@@ -139,6 +141,14 @@ COMMANDS = (
         _data,
     ),
     Command("trogiup", ("help", "huongdan"), lambda t: t("list of commands"), _help),
+    Command(
+        "lanhdao",
+        ("leader",),
+        lambda t: t("leader menu (for association leaders)"),
+        open_menu,
+        False,
+    ),
+    Command("vaitro", ("join",), lambda t: t("take up a leader role with a code"), join, False),
 )
 _BY_NAME = {alias: command for command in COMMANDS for alias in (command.name, *command.aliases)}
 

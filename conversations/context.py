@@ -45,6 +45,7 @@ class Ctx:
     ports: Ports
     t: Translator
     now: datetime
+    who: tuple[str, str] = ("", "")  # (channel, user_ref) of the person writing
 
     @property
     def criteria(self) -> Criteria:

@@ -2,7 +2,16 @@
 
 from dataclasses import replace
 
-from conversations import assessing, commands, grouping, places, registration, summary  # noqa: F401  (register steps)
+from conversations import (  # noqa: F401  (importing them registers their steps)
+    assessing,
+    commands,
+    grouping,
+    inviting,
+    places,
+    registration,
+    reviewing,
+    summary,
+)
 from conversations.commands import run_command
 from conversations.context import Chosen, Ctx, InputError, Outcome, Reply, Typed
 from conversations.events import Choice, EventKind, InboundEvent, OutboundMessage
@@ -23,7 +32,8 @@ def new_state(event: InboundEvent, default_locale: str = "vi") -> UserState:
 async def handle(
     event: InboundEvent, state: UserState, ports: Ports
 ) -> tuple[list[OutboundMessage], UserState]:
-    ctx = _context(state, ports)
+    who = (event.channel, event.user_ref)
+    ctx = _context(state, ports, who)
     try:
         outcome = await _dispatch(ctx, event)
     except InputError as error:
@@ -31,7 +41,7 @@ async def handle(
         return [refusal, await current_prompt(ctx)], state
     replies = list(outcome.notes)
     if outcome.prompt:
-        replies.append(await current_prompt(_context(outcome.state, ports)))
+        replies.append(await current_prompt(_context(outcome.state, ports, who)))
     return replies, outcome.state
 
 
@@ -45,8 +55,8 @@ async def current_prompt(ctx: Ctx) -> OutboundMessage:
     return replace(prompt, choices=(*prompt.choices, back))
 
 
-def _context(state: UserState, ports: Ports) -> Ctx:
-    return Ctx(state, ports, Translator(state.locale), ports.clock.now())
+def _context(state: UserState, ports: Ports, who: tuple[str, str]) -> Ctx:
+    return Ctx(state, ports, Translator(state.locale), ports.clock.now(), who)
 
 
 async def _dispatch(ctx: Ctx, event: InboundEvent) -> Outcome:

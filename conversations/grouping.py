@@ -86,7 +86,8 @@ def start(ctx: Ctx) -> Outcome:
         return ctx.outcome(state.at("group", proposed_group=state.profile.group))
     if not assessment.editable:
         return ctx.outcome(state.at("submitted"))
-    if state.step in ("new", "idle", "declined", "consent"):
+    if state.step in ("new", "idle", "declined", "consent", "submitted"):
+        # A returned assessment opens on its result, where it can be changed and resent.
         return ctx.outcome(state.at(first_open_step(ctx)))
     return ctx.outcome(state)
 

@@ -5,7 +5,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
+from conversations.digest import Digest
+from conversations.events import OutboundMessage
 from conversations.model import Criteria, DigitalCheck
+from conversations.roles import Grant, RoleName, Submission, SubmissionDetail
 
 
 @dataclass(frozen=True)
@@ -31,6 +34,65 @@ class Directory(Protocol):
         ...
 
 
+class Leadership(Protocol):
+    """Leaders' data. Every call re-checks that the grant is still active and that the
+    target lies inside its subtree; None or empty means "not allowed" and tells nothing more."""
+
+    async def grants(self, channel: str, user_ref: str) -> Sequence[Grant]: ...
+
+    async def redeem(
+        self, code: str, channel: str, user_ref: str, now: datetime
+    ) -> Grant | None: ...
+
+    async def invite(
+        self, grant: Grant, role: RoleName, org_id: int, now: datetime
+    ) -> str | None: ...
+
+    async def places(self, grant: Grant) -> Sequence[Place]: ...
+
+    async def add_place(
+        self, grant: Grant, kind: str, name: str, population: int | None
+    ) -> Place | None: ...
+
+    async def link_code(self, grant: Grant, org_id: int, now: datetime) -> str | None: ...
+
+    async def queue(
+        self, grant: Grant, page: int, size: int
+    ) -> tuple[Sequence[Submission], int]: ...
+
+    async def submission(self, grant: Grant, assessment_id: int) -> SubmissionDetail | None: ...
+
+    async def decide(
+        self,
+        grant: Grant,
+        assessment_id: int,
+        status: str,
+        reason: str | None,
+        decided_by: tuple[str, str],
+        now: datetime,
+    ) -> SubmissionDetail | None: ...
+
+    async def digest(self, grant: Grant, year: int, now: datetime) -> Digest | None: ...
+
+
+class Reports(Protocol):
+    """Files for leaders; paths returned are ready to send."""
+
+    async def workbook(self, digest: Digest, locale: str) -> str: ...
+
+    async def chart(self, digest: Digest, locale: str) -> str: ...
+
+    async def qr(self, link: str) -> str: ...
+
+    def invite_link(self, code: str) -> str | None: ...
+
+
+class Outbox(Protocol):
+    async def put(
+        self, key: str, channel: str, user_ref: str, message: OutboundMessage, now: datetime
+    ) -> bool: ...
+
+
 class Clock(Protocol):
     def now(self) -> datetime: ...
 
@@ -42,3 +104,6 @@ class Ports:
     criteria: Criteria
     digital: DigitalCheck
     timezone: str = "Asia/Ho_Chi_Minh"
+    leadership: Leadership | None = None
+    reports: Reports | None = None
+    outbox: Outbox | None = None

@@ -49,6 +49,7 @@ class Assessment:
     status: Status = Status.DRAFT
     started_at: datetime | None = None
     submitted_at: datetime | None = None
+    return_reason: str | None = None  # why a leader sent it back, shown until it is resent
 
     @property
     def editable(self) -> bool:
@@ -68,6 +69,8 @@ class UserState:
     return_to: str | None = None
     resume_step: str | None = None
     preset: tuple[int, ...] = ()  # (commune id[, place id]) from an invitation link
+    acting: str | None = None  # the leader grant in use (Grant.key), while in leader screens
+    citizen_step: str | None = None  # where to return when leaving the leader screens
 
     def at(self, step: str, **changes: object) -> "UserState":
         return replace(self, step=step, **changes)  # type: ignore[arg-type]

@@ -81,15 +81,19 @@ def _digital_lines(ctx: Ctx, assessment: Assessment) -> list[str]:
 class Summary(BaseStep):
     async def prompt(self, ctx: Ctx, param: str) -> OutboundMessage:
         t = ctx.t
-        assert ctx.state.assessment is not None
-        text = (
-            result_text(ctx, ctx.state.assessment)
-            + "\n\n"
-            + t(
-                "Send it to the learning association (Hội Khuyến học) for confirmation? "
-                "After sending you cannot change it."
-            )
+        assessment = ctx.state.assessment
+        assert assessment is not None
+        question = t(
+            "Send it to the learning association (Hội Khuyến học) for confirmation? "
+            "After sending you cannot change it."
         )
+        parts = [result_text(ctx, assessment), question]
+        if assessment.return_reason:
+            reason = assessment.return_reason
+            parts.insert(
+                0, t("Returned by the learning association. Reason: {reason}", reason=reason)
+            )
+        text = "\n\n".join(parts)
         options = [
             ("send", t("Send for confirmation")),
             ("edit", t("Change an answer")),
@@ -167,6 +171,9 @@ class Submitted(BaseStep):
         return OutboundMessage(text + "\n" + t("Type /ketqua to see your result."))
 
     async def answer(self, ctx: Ctx, param: str, reply: Reply) -> Outcome:
+        assessment = ctx.state.assessment
+        if assessment is not None and assessment.editable:
+            return ctx.outcome(ctx.state.at("summary"))
         return ctx.outcome(ctx.state)
 
 

@@ -1,25 +1,35 @@
 """Vietnam's 2025 administrative units (34 provinces, 3,321 communes) as org tree roots."""
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from vietnam_provinces import Province, Ward
 
 from conversations.text import fold
 from storage.models import OrgUnit
 
+COUNTRY_CODE = "VN"
 
-async def load_admin_units(session: AsyncSession) -> int:
-    """Insert the provinces and communes that are not there yet; returns how many were added."""
+
+async def load_admin_units(session: AsyncSession, province: str | None = None) -> int:
+    """Insert the country, provinces and communes not there yet (of one province, if named);
+    returns how many were added."""
+    root = await _country(session)
     known = set(
         (await session.execute(select(OrgUnit.code).where(OrgUnit.code.is_not(None)))).scalars()
     )
-    provinces = [p for p in Province.iter_all() if f"P{int(p.code)}" not in known]
+    chosen = [p for p in Province.iter_all() if province is None or fold(p.name) == fold(province)]
+    provinces = [p for p in chosen if f"P{int(p.code)}" not in known]
     if provinces:
-        await session.execute(insert(OrgUnit), [_province_row(p) for p in provinces])
+        await session.execute(insert(OrgUnit), [_province_row(p, root.id) for p in provinces])
     province_ids = select(OrgUnit.code, OrgUnit.id).where(OrgUnit.kind == "province")
     ids = {code: unit_id for code, unit_id in await session.execute(province_ids)}
     names = {int(p.code): p.name for p in Province.iter_all()}
-    wards = [w for w in Ward.iter_all() if f"W{int(w.code)}" not in known]
+    wanted = {int(p.code) for p in chosen}
+    wards = [
+        w
+        for w in Ward.iter_all()
+        if int(w.province_code) in wanted and f"W{int(w.code)}" not in known
+    ]
     if wards:
         rows = [
             _ward_row(w, ids[f"P{int(w.province_code)}"], names[int(w.province_code)])
@@ -34,9 +44,26 @@ async def count_communes(session: AsyncSession) -> int:
     return (await session.execute(query)).scalar_one()
 
 
-def _province_row(province: Province) -> dict[str, object]:
+def find_province(name: str) -> Province | None:
+    return next((p for p in Province.iter_all() if fold(p.name) == fold(name)), None)
+
+
+async def _country(session: AsyncSession) -> OrgUnit:
+    """The root of the tree, where the national targets (QĐ 677) are set."""
+    query = select(OrgUnit).where(OrgUnit.code == COUNTRY_CODE)
+    root = (await session.execute(query)).scalar_one_or_none()
+    if root is None:
+        root = OrgUnit(kind="country", code=COUNTRY_CODE, name="Việt Nam", search_key="viet nam")
+        session.add(root)
+        await session.flush()
+    orphans = update(OrgUnit).where(OrgUnit.kind == "province", OrgUnit.parent_id.is_(None))
+    await session.execute(orphans.values(parent_id=root.id))
+    return root
+
+
+def _province_row(province: Province, country_id: int) -> dict[str, object]:
     return {
-        "parent_id": None,
+        "parent_id": country_id,
         "kind": "province",
         "code": f"P{int(province.code)}",
         "name": province.name,

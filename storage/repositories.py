@@ -31,6 +31,7 @@ class StateStore:
     _people: dict[tuple[str, str], Person] = field(default_factory=dict)
     _conversations: dict[int, Conversation] = field(default_factory=dict)
     _assessments: dict[tuple[int, int], AssessmentRow] = field(default_factory=dict)
+    _loaded_status: dict[tuple[int, int], str] = field(default_factory=dict)
 
     async def load(self, channel: str, user_ref: str) -> UserState | None:
         """The person's state; loading it also marks them reachable, since they just wrote."""
@@ -53,6 +54,8 @@ class StateStore:
             return_to=scratch.get("return_to"),
             resume_step=scratch.get("resume_step"),
             preset=tuple(scratch.get("preset", ())),
+            acting=scratch.get("acting"),
+            citizen_step=scratch.get("citizen_step"),
         )
 
     async def save(self, channel: str, user_ref: str, state: UserState, now: datetime) -> None:
@@ -99,6 +102,8 @@ class StateStore:
         if row is None:
             return None
         self._assessments[(person_id, row.season)] = row
+        self._loaded_status[(person_id, row.season)] = row.status
+        self._loaded_status[(person_id, row.season)] = row.status
         answers = (
             await self.session.execute(select(AnswerRow).where(AnswerRow.assessment_id == row.id))
         ).scalars()
@@ -120,6 +125,7 @@ class StateStore:
             status=Status(row.status),
             started_at=row.started_at,
             submitted_at=row.submitted_at,
+            return_reason=row.return_reason,
         )
 
     async def _save_conversation(self, person_id: int, state: UserState, now: datetime) -> None:
@@ -129,6 +135,8 @@ class StateStore:
             "return_to": state.return_to,
             "resume_step": state.resume_step,
             "preset": list(state.preset),
+            "acting": state.acting,
+            "citizen_step": state.citizen_step,
         }
         row = self._conversations.get(person_id) or await self.session.get(Conversation, person_id)
         if row is None:
@@ -168,7 +176,16 @@ class StateStore:
         complete_digital = len(assessment.digital) == len(self.digital.questions)
         row.questionnaire = assessment.questionnaire
         row.target_group = assessment.group
-        row.status = assessment.status.value
+        # Leaders change the status of sent assessments in their own transactions; write it
+        # only when this person changed it, so a concurrent decision is never overwritten.
+        loaded = self._loaded_status.get((row.person_id, row.season))
+        if loaded is None or loaded != assessment.status.value:
+            row.status = assessment.status.value
+            row.submitted_at = assessment.submitted_at
+            if assessment.status == Status.SUBMITTED:
+                row.return_reason = None
+        if complete_scores and row.completed_at is None:
+            row.completed_at = now
         row.total = sum(assessment.scores.values())
         row.answered = len(assessment.scores)
         row.recognised = complete_scores and is_recognised(assessment.scores, self.criteria.rule)
@@ -176,7 +193,6 @@ class StateStore:
             digital_level(assessment.digital, self.digital).id if complete_digital else None
         )
         row.started_at = assessment.started_at or now
-        row.submitted_at = assessment.submitted_at
         row.updated_at = now
 
 

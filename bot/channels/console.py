@@ -8,6 +8,7 @@ from conversations.events import EventKind, InboundEvent, OutboundMessage, from_
 
 CHANNEL = "console"
 Dispatch = Callable[[InboundEvent], Awaitable[list[OutboundMessage]]]
+Pending = Callable[[str, TextIO], Awaitable[None]]
 
 
 def to_event(user_ref: str, line: str) -> InboundEvent:
@@ -30,9 +31,18 @@ def render(message: OutboundMessage) -> str:
     return "\n".join(lines)
 
 
-async def chat(dispatch: Dispatch, user_ref: str, stdin: TextIO, stdout: TextIO) -> None:
-    """Show where the person is, then answer each line until the input ends."""
+async def chat(
+    dispatch: Dispatch,
+    user_ref: str,
+    stdin: TextIO,
+    stdout: TextIO,
+    pending: Pending | None = None,
+) -> None:
+    """Show what is waiting and where the person is, then answer each line until the input
+    ends. `pending` prints messages queued for this person (a leader's decision, say)."""
     opening = InboundEvent(CHANNEL, user_ref, EventKind.COMMAND, command="tiep")
+    if pending is not None:
+        await pending(user_ref, stdout)
     await _show(stdout, await dispatch(opening))
     interactive = stdin.isatty()
     while True:
@@ -43,6 +53,13 @@ async def chat(dispatch: Dispatch, user_ref: str, stdin: TextIO, stdout: TextIO)
         if not line:
             break
         await _show(stdout, await dispatch(to_event(user_ref, line)))
+        if pending is not None:
+            await pending(user_ref, stdout)
+
+
+def show_now(stdout: TextIO, message: OutboundMessage) -> None:
+    stdout.write(render(message) + "\n\n")
+    stdout.flush()
 
 
 async def _show(stdout: TextIO, replies: list[OutboundMessage]) -> None:

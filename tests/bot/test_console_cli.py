@@ -58,7 +58,7 @@ def test_a_piped_session_ends_with_the_result_and_the_export_has_the_row(tmp_pat
     assert row["Xã/phường"] == "Xã Hải Hậu"
     assert row["Chỉ số 6"] == "5"
     assert row["Tổng điểm"] == "80"
-    assert row["Đạt CDHT"] == "có"
+    assert row["Đủ điều kiện công nhận"] == "có"
     assert row["Trạng thái"] == "đã gửi"
 
 

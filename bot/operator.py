@@ -1,0 +1,159 @@
+"""Operator commands: the organisation tree, invitations, targets and reports."""
+
+import argparse
+from pathlib import Path
+
+from bot.app import App
+from bot.report_files import localised
+from bot.reports import write_workbook
+from conversations.digest import METRICS
+from conversations.i18n import SUPPORTED, Translator
+from conversations.roles import NODE_KIND, RoleName
+from storage.admin_units import find_province, load_admin_units
+from storage.db import unit_of_work
+from storage.digests import build_digest
+from storage.leadership import create_invite, revoke_invite
+from storage.org_import import import_places
+from storage.org_lookup import find_org
+from storage.targets import TargetEntry, load_targets, set_target, target_for
+
+
+class OperatorError(Exception):
+    """A mistake in the command's arguments or data; the message is for the operator."""
+
+
+def add_commands(commands: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
+    org = commands.add_parser("org", help="the organisation tree").add_subparsers(
+        dest="org_command", required=True
+    )
+    imp = org.add_parser("import", help="load a province's communes (vietnam-provinces)")
+    imp.add_argument("--province", required=True, help='e.g. "Ninh Bình"')
+    csv_import = org.add_parser("import-csv", help="villages and units from a CSV file")
+    csv_import.add_argument("file", type=Path, help="columns: commune, kind, name[, population]")
+
+    admin = commands.add_parser("admin", help="leaders' access").add_subparsers(
+        dest="admin_command", required=True
+    )
+    invite = admin.add_parser("invite", help="create a single-use invitation code for a role")
+    invite.add_argument("--role", required=True, choices=[r.value for r in RoleName])
+    invite.add_argument(
+        "--org", required=True, help='id, code (W14215) or name ("Xã Hải Hậu/Xóm 3")'
+    )
+    invite.add_argument("--days", type=int, default=7, help="valid for this many days")
+    revoke = admin.add_parser("revoke", help="revoke an unused invitation code")
+    revoke.add_argument("code")
+
+    report = commands.add_parser("report", help="the XLSX report of a commune or province")
+    report.add_argument("--org", required=True)
+    report.add_argument("--year", type=int, required=True)
+    report.add_argument("--out", type=Path, required=True)
+    report.add_argument("--locale", choices=SUPPORTED, help="default: CDHT_LOCALE")
+
+    targets = commands.add_parser("targets", help="yearly targets").add_subparsers(
+        dest="targets_command", required=True
+    )
+    load = targets.add_parser("load", help="load a targets file onto a node")
+    load.add_argument("file", type=Path)
+    load.add_argument("--org", required=True)
+    put = targets.add_parser("set", help="set one target (a share from 0 to 1)")
+    put.add_argument("--org", required=True)
+    put.add_argument("--year", type=int, required=True)
+    put.add_argument("--metric", required=True, choices=METRICS)
+    put.add_argument("--value", type=float, required=True)
+    show = targets.add_parser("show", help="the targets that apply to a node")
+    show.add_argument("--org", required=True)
+    show.add_argument("--year", type=int, required=True)
+
+
+async def run(app: App, args: argparse.Namespace) -> None:
+    handler = {
+        ("org", "import"): org_import,
+        ("org", "import-csv"): org_import_csv,
+        ("admin", "invite"): admin_invite,
+        ("admin", "revoke"): admin_revoke,
+        ("targets", "load"): targets_load,
+        ("targets", "set"): targets_set,
+        ("targets", "show"): targets_show,
+    }
+    await app.prepare_database()
+    if args.command == "report":
+        await report(app, args)
+        return
+    sub = getattr(args, f"{args.command}_command")
+    await handler[(args.command, sub)](app, args)
+
+
+async def org_import(app: App, args: argparse.Namespace) -> None:
+    if find_province(args.province) is None:
+        raise OperatorError(f"No province named {args.province!r} among Vietnam's 34 provinces.")
+    await app.prepare_database()
+    async with unit_of_work(app.sessions) as session:
+        added = await load_admin_units(session, args.province)
+    print(f"{args.province}: {added} units added (the others were there already).")
+
+
+async def org_import_csv(app: App, args: argparse.Namespace) -> None:
+    text = args.file.read_text(encoding="utf-8-sig")
+    async with unit_of_work(app.sessions) as session:
+        result = await import_places(session, text)
+        if result.errors:
+            raise OperatorError("Nothing was imported:\n" + "\n".join(result.errors))
+    print(f"{result.added} added, {result.updated} updated.")
+
+
+async def admin_invite(app: App, args: argparse.Namespace) -> None:
+    role = RoleName(args.role)
+    async with unit_of_work(app.sessions) as session:
+        org = await find_org(session, args.org, (NODE_KIND[role],))
+        code = await create_invite(session, role, org.id, app.clock.now(), args.days)
+    print(f"Invitation for {role.value} of {org.name} (valid {args.days} days): {code}")
+    print(f"The leader types: /vaitro {code}")
+
+
+async def admin_revoke(app: App, args: argparse.Namespace) -> None:
+    async with unit_of_work(app.sessions) as session:
+        done = await revoke_invite(session, args.code, app.clock.now())
+    if not done:
+        raise OperatorError("No unused invitation has that code.")
+    print("Revoked.")
+
+
+async def report(app: App, args: argparse.Namespace) -> None:
+    t = Translator(args.locale or app.settings.locale)
+    async with unit_of_work(app.sessions) as session:
+        org = await find_org(session, args.org, ("province", "commune", "village", "unit"))
+        digest = await build_digest(
+            session, org.id, args.year, app.clock.now(), app.settings.timezone
+        )
+    assert digest is not None
+    write_workbook(localised(digest, t, app.criteria, app.digital), args.out, t)
+    print(f"Wrote {args.out} ({org.name}, {args.year}).")
+
+
+async def targets_load(app: App, args: argparse.Namespace) -> None:
+    async with unit_of_work(app.sessions) as session:
+        org = await find_org(session, args.org)
+        count = await load_targets(session, org.id, args.file)
+    print(f"{count} targets set on {org.name}.")
+
+
+async def targets_set(app: App, args: argparse.Namespace) -> None:
+    if not 0 <= args.value <= 1:
+        raise OperatorError("--value is a share from 0 to 1, e.g. 0.55 for 55%.")
+    async with unit_of_work(app.sessions) as session:
+        org = await find_org(session, args.org)
+        await set_target(
+            session, org.id, TargetEntry(args.year, args.metric, args.value), "cdht targets set"
+        )
+    print(f"{args.metric} {args.year} = {args.value:.0%} on {org.name}.")
+
+
+async def targets_show(app: App, args: argparse.Namespace) -> None:
+    async with unit_of_work(app.sessions) as session:
+        org = await find_org(session, args.org)
+        for metric in METRICS:
+            found = await target_for(session, org.id, args.year, metric)
+            shown = (
+                f"{found.value:.0%} (set for {found.year} by {found.set_by})" if found else "none"
+            )
+            print(f"{metric}: {shown}")

@@ -1,0 +1,158 @@
+"""Leaders bring people in: invitation codes for other leaders, links and QR codes that
+pre-select a village or unit, and new villages or units in their commune."""
+
+import re
+
+from conversations import inputs
+from conversations.context import Chosen, Ctx, InputError, Outcome, Reply, Typed
+from conversations.events import OutboundMessage
+from conversations.leading import (
+    MENU,
+    LeaderStep,
+    chosen_place,
+    current_grant,
+    leadership,
+    no_permission,
+    place_options,
+    reports,
+    require_grant,
+)
+from conversations.roles import MAY_INVITE, RoleName, role_label
+from conversations.steps import ask, step
+
+SEARCH_SHOWN = 8
+
+
+@step("lead_invite")
+class InviteRole(LeaderStep):
+    async def prompt(self, ctx: Ctx, param: str) -> OutboundMessage:
+        grant = await current_grant(ctx)
+        if grant is None:
+            return OutboundMessage(no_permission(ctx))
+        options = [(role.value, role_label(ctx.t, role)) for role in MAY_INVITE[grant.role]]
+        return ask("lead_invite", ctx.t("Whom do you want to invite?"), options)
+
+    async def answer(self, ctx: Ctx, param: str, reply: Reply) -> Outcome:
+        grant = await require_grant(ctx)
+        role = RoleName(reply.value) if isinstance(reply, Chosen) else None
+        if role not in MAY_INVITE[grant.role]:
+            raise InputError(no_permission(ctx))
+        return ctx.outcome(ctx.state.at(f"lead_invite_place:{role.value}", candidates=()))
+
+
+@step("lead_invite_place")
+class InvitePlace(LeaderStep):
+    free_text = True  # a commune is found by typing part of its name
+
+    async def prompt(self, ctx: Ctx, param: str) -> OutboundMessage:
+        grant = await current_grant(ctx)
+        if grant is None:
+            return OutboundMessage(no_permission(ctx))
+        key = f"lead_invite_place:{param}"
+        if RoleName(param) != RoleName.COMMUNE:
+            options = await place_options(ctx, grant)
+            return ask(key, ctx.t("For which village or unit?"), options)
+        found = [await ctx.directory.commune(c) for c in ctx.state.candidates]
+        options = [(str(p.id), p.name) for p in found if p is not None]
+        return ask(key, ctx.t("For which commune? Type part of its name."), options)
+
+    async def answer(self, ctx: Ctx, param: str, reply: Reply) -> Outcome:
+        grant = await require_grant(ctx)
+        role = RoleName(param)
+        if isinstance(reply, Typed):
+            if role != RoleName.COMMUNE:
+                raise InputError(ctx.t("Please choose one of the options."))
+            query = inputs.required(ctx.t, reply.text, inputs.SEARCH_LIMIT)
+            found = await ctx.directory.search_communes(query, SEARCH_SHOWN)
+            return ctx.outcome(ctx.state.at(ctx.state.step, candidates=tuple(p.id for p in found)))
+        org_id = (
+            int(reply.value) if role == RoleName.COMMUNE else await chosen_place(ctx, grant, reply)
+        )
+        code = await leadership(ctx).invite(grant, role, org_id, ctx.now)
+        if code is None:
+            raise InputError(no_permission(ctx))
+        text = ctx.t(
+            "Invitation code: {code}\nThe new leader types /vaitro {code} to the bot. "
+            "The code works once, for 7 days.",
+            code=code,
+        )
+        return ctx.outcome(ctx.state.at(MENU, candidates=()), text)
+
+
+@step("lead_links")
+class Links(LeaderStep):
+    async def prompt(self, ctx: Ctx, param: str) -> OutboundMessage:
+        grant = await current_grant(ctx)
+        if grant is None:
+            return OutboundMessage(no_permission(ctx))
+        options = await place_options(ctx, grant)
+        if not options:
+            return ask("lead_links", ctx.t("There are no villages or units yet: add them first."))
+        return ask("lead_links", ctx.t("For which village or unit?"), options)
+
+    async def answer(self, ctx: Ctx, param: str, reply: Reply) -> Outcome:
+        grant = await require_grant(ctx)
+        place_id = await chosen_place(ctx, grant, reply)
+        code = await leadership(ctx).link_code(grant, place_id, ctx.now)
+        if code is None:
+            raise InputError(no_permission(ctx))
+        link = reports(ctx).invite_link(code)
+        how = ctx.t(
+            "People who open it, or type /batdau {code}, start with this place chosen.", code=code
+        )
+        if link is None:
+            return ctx.outcome(ctx.state.at(MENU), ctx.t("Code: {code}", code=code) + "\n" + how)
+        qr = await reports(ctx).qr(link)
+        notes = (
+            OutboundMessage(f"{link}\n{how}"),
+            OutboundMessage(ctx.t("QR code to print"), image=qr),
+        )
+        return Outcome(ctx.state.at(MENU), notes)
+
+
+@step("lead_add")
+class AddKind(LeaderStep):
+    async def prompt(self, ctx: Ctx, param: str) -> OutboundMessage:
+        t = ctx.t
+        options = [
+            ("village", t("Village or residential group")),
+            ("unit", t("Agency, school or company")),
+        ]
+        return ask("lead_add", t("What do you want to add?"), options)
+
+    async def answer(self, ctx: Ctx, param: str, reply: Reply) -> Outcome:
+        await require_grant(ctx)
+        kind = reply.value if isinstance(reply, Chosen) else "village"
+        return ctx.outcome(ctx.state.at(f"lead_add_name:{kind}"))
+
+
+@step("lead_add_name")
+class AddName(LeaderStep):
+    free_text = True
+
+    async def prompt(self, ctx: Ctx, param: str) -> OutboundMessage:
+        text = ctx.t(
+            "Write its name, then optionally the number of adults (village) or staff (unit), "
+            "e.g. “Xóm 5, 320”."
+        )
+        return ask(f"lead_add_name:{param}", text)
+
+    async def answer(self, ctx: Ctx, param: str, reply: Reply) -> Outcome:
+        grant = await require_grant(ctx)
+        text = inputs.clean_free_text(ctx.t, reply.text if isinstance(reply, Typed) else "", 120)
+        name, population = split_population(text)
+        place = await leadership(ctx).add_place(grant, param, name, population)
+        if place is None:
+            raise InputError(no_permission(ctx))
+        return ctx.outcome(ctx.state.at(MENU), ctx.t("Added: {name}.", name=place.name))
+
+    def back(self, ctx: Ctx, param: str) -> str | None:
+        return "lead_add"
+
+
+def split_population(text: str) -> tuple[str, int | None]:
+    """ "Xóm 5, 320" -> ("Xóm 5", 320); a name alone keeps its own digits ("Xóm 5")."""
+    match = re.fullmatch(r"(.+?)\s*[,;]\s*(\d{1,6})", text.strip())
+    if match is None:
+        return text.strip(), None
+    return match.group(1).strip(), int(match.group(2))

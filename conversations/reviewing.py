@@ -1,0 +1,187 @@
+"""The leader's queue: sent self-assessments in their scope, one person's answers, and the
+decision (confirm, recognise, or return with a reason), which the citizen is told about."""
+
+from conversations import inputs
+from conversations.context import Chosen, Ctx, InputError, Outcome, Reply, Typed
+from conversations.events import OutboundMessage
+from conversations.i18n import Translator
+from conversations.leading import (
+    LeaderStep,
+    current_grant,
+    leadership,
+    no_permission,
+    require_grant,
+)
+from conversations.roles import MAY_RECOGNISE, Grant, SubmissionDetail
+from conversations.state import Status
+from conversations.steps import ask, step
+
+PAGE = 8
+REASON_LIMIT = 300
+
+
+@step("lead_queue")
+class Queue(LeaderStep):
+    async def prompt(self, ctx: Ctx, param: str) -> OutboundMessage:
+        t = ctx.t
+        grant = await current_grant(ctx)
+        if grant is None:
+            return OutboundMessage(no_permission(ctx))
+        page = int(param or 0)
+        items, total = await leadership(ctx).queue(grant, page, PAGE)
+        if not total:
+            return ask(f"lead_queue:{page}", t("Nothing is waiting for confirmation."), [])
+        options = [
+            (
+                str(item.assessment_id),
+                _queue_label(t, item.person_name, item.place, item.total, item.status),
+            )
+            for item in items
+        ]
+        if page > 0:
+            options.append(("prev", t("« Previous page")))
+        if (page + 1) * PAGE < total:
+            options.append(("next", t("Next page »")))
+        first, last = page * PAGE + 1, page * PAGE + len(items)
+        text = t(
+            "Waiting for confirmation: {first}-{last} of {total}",
+            first=first,
+            last=last,
+            total=total,
+        )
+        return ask(f"lead_queue:{page}", text, options)
+
+    async def answer(self, ctx: Ctx, param: str, reply: Reply) -> Outcome:
+        value = reply.value if isinstance(reply, Chosen) else ""
+        page = int(param or 0)
+        if value in ("prev", "next"):
+            return ctx.outcome(ctx.state.at(f"lead_queue:{page + (1 if value == 'next' else -1)}"))
+        await require_grant(ctx)
+        return ctx.outcome(ctx.state.at(f"lead_view:{value}"))
+
+
+def _queue_label(t: Translator, name: str, place: str, total: int, status: str) -> str:
+    label = f"{name} · {place} · {total}" if place else f"{name} · {total}"
+    return label + (" ✓" if status == Status.CONFIRMED else "")
+
+
+@step("lead_view")
+class View(LeaderStep):
+    async def prompt(self, ctx: Ctx, param: str) -> OutboundMessage:
+        grant = await current_grant(ctx)
+        detail = await leadership(ctx).submission(grant, int(param)) if grant else None
+        if grant is None or detail is None:
+            return OutboundMessage(no_permission(ctx))
+        return ask(f"lead_view:{param}", detail_text(ctx, detail), _decisions(ctx, grant, detail))
+
+    async def answer(self, ctx: Ctx, param: str, reply: Reply) -> Outcome:
+        value = reply.value if isinstance(reply, Chosen) else ""
+        if value == "list":
+            return ctx.outcome(ctx.state.at("lead_queue:0"))
+        if value == Status.RETURNED:
+            return ctx.outcome(ctx.state.at(f"lead_reason:{param}"))
+        return await decide(ctx, int(param), Status(value), None)
+
+    def back(self, ctx: Ctx, param: str) -> str | None:
+        return "lead_queue:0"
+
+
+def _decisions(ctx: Ctx, grant: Grant, detail: SubmissionDetail) -> list[tuple[str, str]]:
+    t, status = ctx.t, detail.summary.status
+    options = []
+    if status == Status.SUBMITTED:
+        options.append((Status.CONFIRMED.value, t("Confirm")))
+    if grant.role in MAY_RECOGNISE and detail.summary.meets_rule:
+        options.append((Status.RECOGNISED.value, t("Confirm and recognise")))
+    options.append((Status.RETURNED.value, t("Return for changes")))
+    options.append(("list", t("« Back to the list")))
+    return options
+
+
+def detail_text(ctx: Ctx, detail: SubmissionDetail) -> str:
+    t, loc, criteria = ctx.t, ctx.t.locale, ctx.criteria
+    person = detail.summary
+    group = next((g.name(loc) for g in criteria.groups if g.id == detail.group), detail.group)
+    lines = [f"{person.person_name} ({detail.birth_year or '?'}) · {person.place}", group, ""]
+    for indicator in criteria.indicators:
+        score = detail.scores.get(indicator.id, "-")
+        line = f"{indicator.id}. {indicator.title(loc)}: {score}"
+        note = detail.notes.get(indicator.id)
+        evidence = t("Evidence:")
+        lines.append(line + (f"\n   {evidence} {note}" if note else ""))
+    lines.append("")
+    lines.append(
+        t("Total: {total}/{most} points", total=person.total, most=10 * len(criteria.indicators))
+    )
+    lines.append(
+        t("Meets the rule for the title.")
+        if person.meets_rule
+        else t("Does not meet the rule yet.")
+    )
+    level = next(
+        (lv.name(loc) for lv in ctx.digital.levels if lv.id == detail.digital_level), None
+    )
+    if level:
+        lines.append(t("Digital skills: {level}", level=level))
+    return "\n".join(lines)
+
+
+@step("lead_reason")
+class ReturnReason(LeaderStep):
+    free_text = True
+
+    async def prompt(self, ctx: Ctx, param: str) -> OutboundMessage:
+        text = ctx.t("Why do you return it? Write a short reason; the person will read it.")
+        return ask(f"lead_reason:{param}", text, [])
+
+    async def answer(self, ctx: Ctx, param: str, reply: Reply) -> Outcome:
+        reason = inputs.clean_free_text(
+            ctx.t, reply.text if isinstance(reply, Typed) else "", REASON_LIMIT
+        )
+        return await decide(ctx, int(param), Status.RETURNED, reason)
+
+    def back(self, ctx: Ctx, param: str) -> str | None:
+        return f"lead_view:{param}"
+
+
+async def decide(ctx: Ctx, assessment_id: int, status: Status, reason: str | None) -> Outcome:
+    grant = await require_grant(ctx)
+    detail = await leadership(ctx).decide(grant, assessment_id, status, reason, ctx.who, ctx.now)
+    if detail is None:
+        raise InputError(
+            ctx.t("This can no longer be done: it was already decided, or you lack the right.")
+        )
+    await _tell_citizen(ctx, detail, status, reason)
+    done = {
+        Status.CONFIRMED: ctx.t("Confirmed: {name}.", name=detail.summary.person_name),
+        Status.RECOGNISED: ctx.t("Recognised: {name}.", name=detail.summary.person_name),
+        Status.RETURNED: ctx.t("Returned to {name} for changes.", name=detail.summary.person_name),
+    }[status]
+    return ctx.outcome(ctx.state.at("lead_queue:0"), done)
+
+
+async def _tell_citizen(
+    ctx: Ctx, detail: SubmissionDetail, status: Status, reason: str | None
+) -> None:
+    if ctx.ports.outbox is None:
+        return
+    t = Translator(detail.locale)
+    text = {
+        Status.CONFIRMED: t(
+            "The learning association has confirmed your self-assessment for {year}.",
+            year=detail.season,
+        ),
+        Status.RECOGNISED: t(
+            "Congratulations! You are recognised as “Công dân học tập” for {year}.",
+            year=detail.season,
+        ),
+        Status.RETURNED: t(
+            "The learning association has returned your self-assessment for changes. "
+            "Reason: {reason}\nType /tiep to change it and send it again.",
+            reason=reason or "",
+        ),
+    }[status]
+    key = f"decision:{detail.summary.assessment_id}:{status.value}:{ctx.now.isoformat()}"
+    await ctx.ports.outbox.put(
+        key, detail.channel, detail.user_ref, OutboundMessage(text), ctx.now
+    )

@@ -1,0 +1,293 @@
+"""Leaders' data behind the core's Leadership port: grants, invites, places, the queue of
+sent assessments and decisions on them. Every call re-checks the grant and its scope."""
+
+import secrets
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from conversations.digest import Digest
+from conversations.ports import Place
+from conversations.roles import (
+    MAY_INVITE,
+    MAY_RECOGNISE,
+    NODE_KIND,
+    Grant,
+    RoleName,
+    Submission,
+    SubmissionDetail,
+)
+from conversations.state import Status
+from conversations.text import fold
+from storage.digests import build_digest
+from storage.links import create_place_link
+from storage.models import AnswerRow, AssessmentRow, Invite, OrgUnit, Person, Role
+from storage.scopes import covers, people_of
+
+INVITE_DAYS = 7
+# Which status each decision may start from: a leader acts on sent assessments only.
+DECISIONS = {
+    Status.CONFIRMED: (Status.SUBMITTED,),
+    Status.RECOGNISED: (Status.SUBMITTED, Status.CONFIRMED),
+    Status.RETURNED: (Status.SUBMITTED, Status.CONFIRMED),
+}
+QUEUED = (Status.SUBMITTED, Status.CONFIRMED)
+
+
+@dataclass
+class SqlLeadership:
+    session: AsyncSession
+    who: tuple[str, str]  # (channel, user_ref) of the person acting: grants are theirs only
+    timezone: str = "Asia/Ho_Chi_Minh"
+
+    async def grants(self, channel: str, user_ref: str) -> Sequence[Grant]:
+        query = (
+            select(Role.role, OrgUnit.id, OrgUnit.name)
+            .join(Person, Person.id == Role.person_id)
+            .join(OrgUnit, OrgUnit.id == Role.org_unit_id)
+            .where(Person.channel == channel, Person.user_ref == user_ref)
+            .where(Role.revoked_at.is_(None))
+            .order_by(Role.id)
+        )
+        rows = (await self.session.execute(query)).all()
+        return [Grant(RoleName(role), org_id, name) for role, org_id, name in rows]
+
+    async def redeem(self, code: str, channel: str, user_ref: str, now: datetime) -> Grant | None:
+        invite = await self.session.get(Invite, code.strip()[:32])
+        if invite is None or invite.used_at or invite.revoked_at or invite.expires_at <= now:
+            return None
+        person = await self._person(channel, user_ref, now)
+        invite.used_at, invite.used_by = now, person.id
+        role = RoleName(invite.role)
+        exists = select(Role).where(
+            Role.person_id == person.id,
+            Role.role == role.value,
+            Role.org_unit_id == invite.org_unit_id,
+        )
+        held = (await self.session.execute(exists)).scalar_one_or_none()
+        if held is None:
+            self.session.add(
+                Role(
+                    person_id=person.id,
+                    role=role.value,
+                    org_unit_id=invite.org_unit_id,
+                    granted_at=now,
+                )
+            )
+        else:
+            held.revoked_at = None
+        unit = await self.session.get(OrgUnit, invite.org_unit_id)
+        await self.session.flush()
+        return Grant(role, invite.org_unit_id, unit.name if unit else "")
+
+    async def invite(self, grant: Grant, role: RoleName, org_id: int, now: datetime) -> str | None:
+        if grant.role not in MAY_INVITE or role not in MAY_INVITE[grant.role]:
+            return None
+        unit = await self.session.get(OrgUnit, org_id)
+        if (
+            unit is None
+            or unit.kind != NODE_KIND[role]
+            or not await covers(self.session, grant, org_id)
+        ):
+            return None
+        return await create_invite(self.session, role, org_id, now)
+
+    async def places(self, grant: Grant) -> Sequence[Place]:
+        """Villages and units a leader looks after (a village leader: their own village)."""
+        if grant.role in (RoleName.VILLAGE, RoleName.UNIT):
+            unit = await self.session.get(OrgUnit, grant.org_id)
+            return [Place(unit.id, unit.name)] if unit else []
+        query = select(OrgUnit).where(OrgUnit.kind.in_(("village", "unit")))
+        if grant.role == RoleName.COMMUNE:
+            query = query.where(OrgUnit.parent_id == grant.org_id)
+        else:
+            communes = select(OrgUnit.id).where(OrgUnit.parent_id == grant.org_id)
+            query = query.where(OrgUnit.parent_id.in_(communes))
+        units = (await self.session.execute(query.order_by(OrgUnit.kind, OrgUnit.name))).scalars()
+        return [Place(unit.id, unit.name) for unit in units]
+
+    async def add_place(
+        self, grant: Grant, kind: str, name: str, population: int | None
+    ) -> Place | None:
+        if grant.role != RoleName.COMMUNE or kind not in ("village", "unit"):
+            return None
+        same = select(OrgUnit).where(
+            OrgUnit.parent_id == grant.org_id, OrgUnit.search_key == fold(name)
+        )
+        existing = (await self.session.execute(same)).scalar_one_or_none()
+        if existing is not None:
+            return Place(existing.id, existing.name)
+        unit = OrgUnit(
+            parent_id=grant.org_id,
+            kind=kind,
+            name=name,
+            search_key=fold(name),
+            population=population,
+        )
+        self.session.add(unit)
+        await self.session.flush()
+        return Place(unit.id, unit.name)
+
+    async def link_code(self, grant: Grant, org_id: int, now: datetime) -> str | None:
+        if not await covers(self.session, grant, org_id):
+            return None
+        return await create_place_link(self.session, org_id, now)
+
+    async def queue(self, grant: Grant, page: int, size: int) -> tuple[Sequence[Submission], int]:
+        statuses = [s.value for s in QUEUED]
+        where = [people_of(grant), AssessmentRow.status.in_(statuses)]
+        base = (
+            select(AssessmentRow, Person)
+            .join(Person, Person.id == AssessmentRow.person_id)
+            .where(*where)
+        )
+        count = select(func.count()).select_from(base.subquery())
+        total = (await self.session.execute(count)).scalar_one()
+        rows = await self.session.execute(
+            base.order_by(AssessmentRow.submitted_at, AssessmentRow.id)
+            .offset(page * size)
+            .limit(size)
+        )
+        return [_submission(row, person) for row, person in rows.tuples()], total
+
+    async def submission(self, grant: Grant, assessment_id: int) -> SubmissionDetail | None:
+        found = await self._in_scope(grant, assessment_id)
+        if found is None:
+            return None
+        row, person = found
+        answers = (
+            await self.session.execute(select(AnswerRow).where(AnswerRow.assessment_id == row.id))
+        ).scalars()
+        scores, notes = {}, {}
+        for answer in answers:
+            if answer.score is not None:
+                scores[answer.item_id] = answer.score
+            if answer.note:
+                notes[answer.item_id] = answer.note
+        return SubmissionDetail(
+            summary=_submission(row, person),
+            season=row.season,
+            group=row.target_group,
+            birth_year=person.birth_year,
+            scores=scores,
+            notes=notes,
+            digital_level=row.digital_level,
+            submitted_at=row.submitted_at,
+            return_reason=row.return_reason,
+            channel=person.channel,
+            user_ref=person.user_ref,
+            locale=person.locale,
+        )
+
+    async def decide(
+        self,
+        grant: Grant,
+        assessment_id: int,
+        status: str,
+        reason: str | None,
+        decided_by: tuple[str, str],
+        now: datetime,
+    ) -> SubmissionDetail | None:
+        decision = Status(status)
+        if decision == Status.RECOGNISED and grant.role not in MAY_RECOGNISE:
+            return None
+        found = await self._in_scope(grant, assessment_id)
+        if found is None:
+            return None
+        row, _person = found
+        if decision == Status.RECOGNISED and not row.recognised:
+            return None  # the rule is not met: the title cannot be given
+        leader = await self._person(*decided_by, now)
+        values: dict[str, object] = {
+            "status": decision.value,
+            "decided_by": leader.id,
+            "updated_at": now,
+        }
+        if decision == Status.CONFIRMED:
+            values["confirmed_at"] = now
+        if decision == Status.RECOGNISED:
+            values.update(confirmed_at=row.confirmed_at or now, recognised_at=now)
+        if decision == Status.RETURNED:
+            values["return_reason"] = reason
+        # Conditional on the current status: of two leaders deciding at once, one wins.
+        allowed = [s.value for s in DECISIONS[decision]]
+        result = await self.session.execute(
+            update(AssessmentRow)
+            .where(AssessmentRow.id == row.id, AssessmentRow.status.in_(allowed))
+            .values(**values)
+            .execution_options(synchronize_session="fetch")
+        )
+        if result.rowcount != 1:  # type: ignore[attr-defined]
+            return None
+        return await self.submission(grant, assessment_id)
+
+    async def digest(self, grant: Grant, year: int, now: datetime) -> Digest | None:
+        if not await self._holds(grant):
+            return None
+        return await build_digest(self.session, grant.org_id, year, now, self.timezone)
+
+    async def _in_scope(
+        self, grant: Grant, assessment_id: int
+    ) -> tuple[AssessmentRow, Person] | None:
+        query = (
+            select(AssessmentRow, Person)
+            .join(Person, Person.id == AssessmentRow.person_id)
+            .where(AssessmentRow.id == assessment_id, people_of(grant))
+        )
+        found = (await self.session.execute(query)).tuples().first()
+        return found if found is not None and await self._holds(grant) else None
+
+    async def _holds(self, grant: Grant) -> bool:
+        """The acting person holds this grant now (it may have been revoked meanwhile)."""
+        return any(held == grant for held in await self.grants(*self.who))
+
+    async def _person(self, channel: str, user_ref: str, now: datetime) -> Person:
+        query = select(Person).where(Person.channel == channel, Person.user_ref == user_ref)
+        person = (await self.session.execute(query)).scalar_one_or_none()
+        if person is None:
+            person = Person(
+                channel=channel, user_ref=user_ref, locale="vi", created_at=now, updated_at=now
+            )
+            self.session.add(person)
+            await self.session.flush()
+        return person
+
+
+async def create_invite(
+    session: AsyncSession, role: RoleName, org_id: int, now: datetime, days: int = INVITE_DAYS
+) -> str:
+    while True:
+        code = secrets.token_urlsafe(6)
+        if await session.get(Invite, code) is None:
+            break
+    expires = now + timedelta(days=days)
+    session.add(
+        Invite(code=code, role=role.value, org_unit_id=org_id, created_at=now, expires_at=expires)
+    )
+    await session.flush()
+    return code
+
+
+async def revoke_invite(session: AsyncSession, code: str, now: datetime) -> bool:
+    invite = await session.get(Invite, code)
+    if invite is None or invite.used_at is not None:
+        return False
+    invite.revoked_at = now
+    return True
+
+
+def _submission(row: AssessmentRow, person: Person) -> Submission:
+    return Submission(
+        assessment_id=row.id,
+        person_name=person.name or "?",
+        place=person.place_name or "",
+        total=row.total,
+        status=row.status,
+        meets_rule=row.recognised,
+    )
+
+
+__all__ = ["SqlLeadership", "create_invite", "revoke_invite"]

@@ -1,0 +1,49 @@
+"""The durable outbox: messages that are not direct replies, sent after commit, once."""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from conversations.events import Choice, OutboundMessage
+from storage.models import OutboxMessage
+
+PENDING = "pending"
+SENDING = "sending"
+SENT = "sent"
+FAILED = "failed"
+UNREACHABLE = "unreachable"
+
+
+@dataclass
+class SqlOutbox:
+    session: AsyncSession
+
+    async def put(
+        self, key: str, channel: str, user_ref: str, message: OutboundMessage, now: datetime
+    ) -> bool:
+        """Queue a message under an idempotency key; False when that key was queued before."""
+        if (
+            await self.session.execute(select(OutboxMessage.id).where(OutboxMessage.key == key))
+        ).first():
+            return False
+        choices = [[choice.id, choice.label] for choice in message.choices]
+        self.session.add(
+            OutboxMessage(
+                key=key[:200],
+                channel=channel,
+                user_ref=user_ref,
+                text=message.text,
+                choices=choices,
+                status=PENDING,
+                attempts=0,
+                next_attempt_at=now,
+                created_at=now,
+            )
+        )
+        return True
+
+
+def as_message(row: OutboxMessage) -> OutboundMessage:
+    return OutboundMessage(row.text, tuple(Choice(str(i), str(label)) for i, label in row.choices))

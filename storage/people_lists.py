@@ -1,0 +1,41 @@
+"""Lists of people for reports: who holds the title, who is still pending."""
+
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from conversations.digest import PersonRow
+from conversations.state import Status
+from storage.models import AssessmentRow, Person
+
+PENDING = (Status.SUBMITTED.value, Status.CONFIRMED.value, Status.RETURNED.value)
+LIST_LIMIT = 5000  # a commune rarely has more; the Excel sheet stays usable
+
+
+async def people_rows(
+    session: AsyncSession, in_scope: Any, year: int, *, recognised: bool
+) -> tuple[PersonRow, ...]:
+    statuses = (Status.RECOGNISED.value,) if recognised else PENDING
+    query = (
+        select(Person, AssessmentRow)
+        .join(AssessmentRow, AssessmentRow.person_id == Person.id)
+        .where(in_scope, AssessmentRow.season == year, AssessmentRow.status.in_(statuses))
+        .order_by(Person.place_name, Person.name)
+        .limit(LIST_LIMIT)
+    )
+    rows = await session.execute(query)
+    return tuple(_row(person, assessment) for person, assessment in rows.tuples())
+
+
+def _row(person: Person, assessment: AssessmentRow) -> PersonRow:
+    return PersonRow(
+        name=person.name or "",
+        birth_year=person.birth_year,
+        place=person.place_name or "",
+        group=assessment.target_group,
+        total=assessment.total,
+        digital_level=assessment.digital_level,
+        status=assessment.status,
+        submitted_at=assessment.submitted_at,
+    )

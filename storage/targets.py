@@ -1,0 +1,92 @@
+"""Yearly targets per organisation node; the nearest ancestor's target applies."""
+
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from conversations.digest import METRICS, Target
+from storage.models import OrgUnit, TargetRow
+from storage.scopes import ancestors
+
+DATA_DIR = Path(__file__).parent / "data"
+NATIONAL_FILE = DATA_DIR / "targets-national-qd677.toml"
+
+
+class TargetsError(ValueError):
+    """A targets file is broken; the message names the file and the entry."""
+
+
+@dataclass(frozen=True)
+class TargetEntry:
+    year: int
+    metric: str
+    value: float
+
+
+def read_targets(path: Path) -> tuple[str, list[TargetEntry]]:
+    """(source description, entries) from a TOML file of [[targets]] year/metric/value."""
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
+        raise TargetsError(f"{path.name}: cannot be read: {error}") from error
+    entries = []
+    for index, raw in enumerate(data.get("targets", [])):
+        where = f"{path.name}: targets[{index}]"
+        year, metric, value = raw.get("year"), raw.get("metric"), raw.get("value")
+        if not isinstance(year, int) or not 2000 <= year <= 2100:
+            raise TargetsError(f"{where}.year: expected a year")
+        if metric not in METRICS:
+            raise TargetsError(f"{where}.metric: expected one of {', '.join(METRICS)}")
+        if not isinstance(value, int | float) or not 0 <= value <= 1:
+            raise TargetsError(f"{where}.value: expected a share from 0 to 1")
+        entries.append(TargetEntry(year, metric, float(value)))
+    if not entries:
+        raise TargetsError(f"{path.name}: no [[targets]]")
+    return str(data.get("source", path.name)), entries
+
+
+async def set_target(
+    session: AsyncSession, org_id: int, entry: TargetEntry, source: str | None = None
+) -> None:
+    query = select(TargetRow).where(
+        TargetRow.org_unit_id == org_id,
+        TargetRow.year == entry.year,
+        TargetRow.metric == entry.metric,
+    )
+    row = (await session.execute(query)).scalar_one_or_none()
+    if row is None:
+        row = TargetRow(org_unit_id=org_id, year=entry.year, metric=entry.metric)
+        session.add(row)
+    row.value, row.source = entry.value, source
+
+
+async def load_targets(session: AsyncSession, org_id: int, path: Path) -> int:
+    source, entries = read_targets(path)
+    for entry in entries:
+        await set_target(session, org_id, entry, source)
+    return len(entries)
+
+
+async def target_for(session: AsyncSession, org_id: int, year: int, metric: str) -> Target | None:
+    """This year's target from the nearest node that has one; if a node has none for this
+    year, its next milestone (e.g. 2030 for 2026) is the target to work towards."""
+    for node in await ancestors(session, org_id):
+        query = (
+            select(TargetRow)
+            .where(TargetRow.org_unit_id == node.id, TargetRow.metric == metric)
+            .where(TargetRow.year >= year)
+            .order_by(TargetRow.year)
+            .limit(1)
+        )
+        row = (await session.execute(query)).scalar_one_or_none()
+        if row is not None:
+            return Target(metric, row.value, row.year, node.name)
+    return None
+
+
+async def country(session: AsyncSession) -> OrgUnit | None:
+    query = select(OrgUnit).where(OrgUnit.kind == "country")
+    return (await session.execute(query)).scalars().first()
