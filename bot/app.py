@@ -73,7 +73,7 @@ class App:
         except Exception as error:
             _log_failure(event, error)
             locale = negotiate(event.locale_hint, self.settings.locale)
-            return [OutboundMessage(Translator(locale)(APOLOGY))]
+            return [OutboundMessage(Translator(locale)(APOLOGY), error=True)]
 
     def _ports(self, session: AsyncSession, who: tuple[str, str]) -> Ports:
         return Ports(
@@ -86,6 +86,15 @@ class App:
             reports=self.reports,
             outbox=SqlOutbox(session),
         )
+
+    async def queue_replies(
+        self, channel: str, user_ref: str, replies: list[OutboundMessage], key: str
+    ) -> None:
+        """Replies that could not be sent now go to the outbox, to be retried."""
+        async with unit_of_work(self.sessions) as session:
+            outbox = SqlOutbox(session)
+            for number, reply in enumerate(replies):
+                await outbox.put(f"{key}:{number}", channel, user_ref, reply, self.clock.now())
 
     async def mark_unreachable(self, channel: str, user_ref: str) -> None:
         """The person blocked the bot: remember it, so leaders can see who to visit."""
@@ -110,7 +119,10 @@ class App:
         return replies
 
 
-APOLOGY = N_("Sorry, something went wrong on our side. Please try again in a moment.")
+APOLOGY = N_(
+    "Sorry, something went wrong on our side. Please try again in a moment, "
+    "or type /tiep to see your question again."
+)
 
 
 def _log_failure(event: InboundEvent, error: Exception) -> None:

@@ -68,29 +68,39 @@ def write_csv(
         writer.writerow(headers(t))
         for row in rows:
             writer.writerow(
-                [
-                    row.channel,
-                    row.user_ref,
-                    row.name or "",
-                    row.birth_year or "",
-                    row.commune or "",
-                    row.province or "",
-                    row.place_name or "",
-                    row.season,
-                    groups.get(row.target_group, row.target_group),
-                    *[_blank(getattr(row, f"score_{n}")) for n in INDICATOR_IDS],
-                    row.total,
-                    row.answered,
-                    t("yes") if row.recognised else t("no"),
-                    levels.get(row.digital_level, "") if row.digital_level else "",
-                    statuses.get(row.status, row.status),
-                    when(row.started_at),
-                    when(row.submitted_at),
-                    when(row.updated_at),
-                ]
+                map(
+                    _cell,
+                    [
+                        row.channel,
+                        row.user_ref,
+                        row.name or "",
+                        row.birth_year or "",
+                        row.commune or "",
+                        row.province or "",
+                        row.place_name or "",
+                        row.season,
+                        groups.get(row.target_group, row.target_group),
+                        *[_blank(getattr(row, f"score_{n}")) for n in INDICATOR_IDS],
+                        row.total,
+                        row.answered,
+                        t("yes") if row.recognised else t("no"),
+                        levels.get(row.digital_level, "") if row.digital_level else "",
+                        statuses.get(row.status, row.status),
+                        when(row.started_at),
+                        when(row.submitted_at),
+                        when(row.updated_at),
+                    ],
+                )
             )
     return len(rows)
 
 
 def _blank(value: object) -> object:
     return "" if value is None else value
+
+
+def _cell(value: object) -> object:
+    """Text typed by people must not run as a formula when a leader opens the file."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
+        return "'" + value
+    return value

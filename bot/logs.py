@@ -29,3 +29,5 @@ def configure(level: str, secrets: Iterable[str]) -> None:
     # httpx logs every request URL, and Telegram's URLs contain the bot token.
     for noisy in ("httpx", "httpcore", "alembic", "apscheduler"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
+    # At DEBUG, python-telegram-bot logs every call with its parameters: people's messages.
+    logging.getLogger("telegram").setLevel(max(logging.INFO, logging.getLogger().level))

@@ -9,14 +9,16 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
-from telegram.error import RetryAfter
+from telegram.error import NetworkError, RetryAfter
 from telegram.ext import BaseRateLimiter
 
 log = logging.getLogger(__name__)
 NEW_MESSAGES = frozenset({"sendMessage", "sendDocument", "sendPhoto"})
 # Edits count towards the overall limit only: the per-chat pace is about new messages.
-SAFETY = 0.9
 SENDING = NEW_MESSAGES | {"editMessageText", "editMessageReplyMarkup"}
+# getUpdates has its own retry loop in PTB; the calls that carry our messages are retried here.
+RETRIED = SENDING | {"answerCallbackQuery", "setMyCommands"}
+SAFETY = 0.9
 
 
 @dataclass
@@ -42,7 +44,9 @@ class ChatRateLimiter(BaseRateLimiter[None]):
         per_chat_per_second: float = 1,
         per_chat_burst: int = 1,
         max_retries: int = 5,
+        backoff: float = 0.5,
     ) -> None:
+        self._backoff = backoff
         # Requests reach Telegram with network jitter, so aim a little below each limit.
         self._overall = Spacing(overall_per_second * SAFETY)
         self._per_chat_rate = per_chat_per_second * SAFETY
@@ -76,6 +80,11 @@ class ChatRateLimiter(BaseRateLimiter[None]):
                 delay = _seconds(error)
                 log.warning("Telegram asked to slow down: waiting %.1f s", delay)
                 await asyncio.sleep(delay)
+            except NetworkError as error:  # timeouts and 5xx: worth another try, a bit later
+                if attempt == self._max_retries or endpoint not in RETRIED:
+                    raise
+                log.warning("Telegram call failed (%s): retrying", type(error).__name__)
+                await asyncio.sleep(self._backoff * 2**attempt)
         raise AssertionError("unreachable")
 
     async def _wait_for_slot(self, chat_id: object, new_message: bool) -> None:

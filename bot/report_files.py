@@ -6,7 +6,7 @@ from pathlib import Path
 
 from bot.export import status_names
 from bot.reports import draw_chart, qr_png, write_workbook
-from conversations.digest import Digest, PersonRow
+from conversations.digest import Digest, PersonRow, row_name
 from conversations.i18n import Translator
 from conversations.model import Criteria, DigitalCheck
 from conversations.state import Status
@@ -30,7 +30,10 @@ class FileReports:
 
     async def chart(self, digest: Digest, locale: str) -> str:
         path = self._path(digest, "png")
-        await asyncio.to_thread(draw_chart, digest, path, Translator(locale))
+        t = Translator(locale)
+        await asyncio.to_thread(
+            draw_chart, localised(digest, t, self.criteria, self.digital), path, t
+        )
         return str(path)
 
     async def qr(self, link: str) -> str:
@@ -62,6 +65,7 @@ def localised(digest: Digest, t: Translator, criteria: Criteria, digital: Digita
 
     return replace(
         digest,
+        rows=tuple(replace(row, name=row_name(t, row)) for row in digest.rows),
         recognised_people=tuple(map(person, digest.recognised_people)),
         pending_people=tuple(map(person, digest.pending_people)),
     )

@@ -52,6 +52,13 @@ class Settings(BaseSettings):
             raise ValueError(f"CDHT_LOCALE must be one of {', '.join(SUPPORTED)}")
         return value
 
+    @field_validator("log_level")
+    @classmethod
+    def _known_level(cls, value: str) -> str:
+        if value.upper() not in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"):
+            raise ValueError("CDHT_LOG_LEVEL must be DEBUG, INFO, WARNING, ERROR or CRITICAL")
+        return value.upper()
+
     @field_validator("timezone")
     @classmethod
     def _known_timezone(cls, value: str) -> str:

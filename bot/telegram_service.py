@@ -1,13 +1,15 @@
 """Telegram wired to the app: polling or webhook in, per-person order, rate-limited sends."""
 
+import asyncio
 import logging
+from collections.abc import Coroutine
 from functools import partial
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 from telegram import BotCommand, Update
-from telegram.error import BadRequest, Forbidden, TelegramError
+from telegram.error import Forbidden, TelegramError
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHandler
 
 from bot.app import App
@@ -56,6 +58,7 @@ class TelegramService:
         self.application.add_handler(TypeHandler(Update, self._ingest))
         self.application.add_error_handler(self._on_error)
         self.http: HttpServer | None = None
+        self._tasks: set[asyncio.Task[None]] = set()
 
     @property
     def mode(self) -> str:
@@ -82,6 +85,8 @@ class TelegramService:
         if self.application.running:
             await self.application.stop()
         await self.sequencer.join()
+        if self._tasks:
+            await asyncio.gather(*self._tasks, return_exceptions=True)
         await self.application.shutdown()
 
     async def register_commands(self) -> None:
@@ -112,19 +117,32 @@ class TelegramService:
         if not isinstance(update, Update):
             return
         event = to_event(update)
-        if event is not None:
-            self.sequencer.submit((CHANNEL, event.user_ref), partial(self._process, update, event))
+        if event is None:
+            return
+        if update.callback_query is not None:
+            # Stop the button's spinner at once, not after the person's earlier messages.
+            self._background(self._quietly(update.callback_query.answer()))
+        self.sequencer.submit((CHANNEL, event.user_ref), partial(self._process, update, event))
+
+    def _background(self, work: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.create_task(work)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
 
     async def _process(self, update: Update, event: InboundEvent) -> None:
-        query = update.callback_query
-        if query is not None:
-            await self._quietly(query.answer())  # stop the button's spinner at once
         replies = await self.app.dispatch(event)
         if not replies:
             return  # a redelivered update: already answered
-        if query is not None and not replies[0].error:
+        if update.callback_query is not None and not replies[0].error:
             await self._show_choice(update)
-        await self.send(int(event.user_ref), replies)
+        try:
+            await self.send(int(event.user_ref), replies)
+        except TelegramError as error:
+            # Telegram is unreachable for now: the outbox retries later, the reply is kept.
+            log.warning("reply not sent (%s): queued for retry", type(error).__name__)
+            await self.app.queue_replies(
+                CHANNEL, event.user_ref, replies, f"reply:{event.event_id}"
+            )
         # A leader's decision may have queued a message for someone else: send it now.
         await deliver(self.app, CHANNEL, self._send_queued)
 
@@ -168,7 +186,7 @@ class TelegramService:
     async def _quietly(self, call: Any) -> None:
         try:
             await call
-        except (BadRequest, Forbidden) as error:
+        except TelegramError as error:
             log.info("Telegram refused a cosmetic call: %s", type(error).__name__)
 
     async def _on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -82,8 +82,8 @@ class Evidence(BaseStep):
         notes = dict(_assessment(ctx).notes)
         if isinstance(reply, Chosen) and reply.value == "clear":
             notes.pop(param, None)
-        elif not isinstance(reply, Chosen):
-            notes[param] = inputs.required(ctx.t, reply.text, inputs.NOTE_LIMIT)
+        elif not isinstance(reply, Chosen) and not inputs.means_none(reply.text):
+            notes[param] = inputs.clean_free_text(ctx.t, reply.text, inputs.NOTE_LIMIT)
         ctx = ctx.with_state(ctx.state.with_assessment(notes=notes))
         ids = [item.id for item in ctx.criteria.indicators]
         position = ids.index(param)

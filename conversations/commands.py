@@ -14,6 +14,7 @@ from conversations.steps import BaseStep, ask, lookup, split, step
 from conversations.summary import edit_indicator, result_text
 
 ASSESSMENT_STEPS = ("ind", "ev", "dig", "summary", "edit_pick")
+MODAL_STEPS = ("lang", "cancel_confirm")  # questions that return to resume_step
 LANGUAGE_NAMES = {"vi": "Tiếng Việt", "en": "English"}
 
 
@@ -51,7 +52,7 @@ async def _back(ctx: Ctx, args: tuple[str, ...]) -> Outcome:
     previous = current.back(ctx, param)
     if previous is None:
         raise InputError(ctx.t("There is no earlier question to go back to."))
-    return ctx.outcome(ctx.state.at(previous, return_to=None))
+    return ctx.outcome(ctx.state.at(previous))
 
 
 async def _change(ctx: Ctx, args: tuple[str, ...]) -> Outcome:
@@ -64,8 +65,7 @@ async def _change(ctx: Ctx, args: tuple[str, ...]) -> Outcome:
         raise InputError(ctx.t("There is no open self-assessment to change."))
     if not args:
         return ctx.outcome(ctx.state.at("edit_pick"))
-    back_to = "summary" if ctx.state.step == "summary" else ctx.state.step
-    return edit_indicator(ctx, args[0], back_to)
+    return edit_indicator(ctx, args[0])
 
 
 async def _result(ctx: Ctx, args: tuple[str, ...]) -> Outcome:
@@ -87,6 +87,9 @@ async def _cancel(ctx: Ctx, args: tuple[str, ...]) -> Outcome:
 async def _language(ctx: Ctx, args: tuple[str, ...]) -> Outcome:
     if args and args[0].lower() in SUPPORTED:
         return _set_language(ctx, args[0].lower())
+    if ctx.state.step in MODAL_STEPS:
+        # Already in a question that will send the person back: keep where it returns to.
+        return ctx.outcome(ctx.state.at("lang"))
     return ctx.outcome(ctx.state.at("lang", resume_step=ctx.state.step))
 
 
@@ -161,9 +164,9 @@ async def run_command(ctx: Ctx, name: str, args: tuple[str, ...]) -> Outcome:
 
 
 def _set_language(ctx: Ctx, locale: str) -> Outcome:
-    modal = ctx.state.step == "lang" and ctx.state.resume_step
-    step_key = ctx.state.resume_step if modal else ctx.state.step
-    state = replace(ctx.state, locale=locale, step=step_key or "new", resume_step=None)
+    state = replace(ctx.state, locale=locale)
+    if ctx.state.step == "lang":
+        state = replace(state, step=ctx.state.resume_step or "idle", resume_step=None)
     t = Translator(locale)
     return ctx.outcome(state, t("The language is now English."))
 
@@ -176,6 +179,8 @@ class Language(BaseStep):
 
     async def answer(self, ctx: Ctx, param: str, reply: Reply) -> Outcome:
         value = reply.value if isinstance(reply, Chosen) else ""
+        if value not in SUPPORTED:
+            raise InputError(ctx.t("Please choose one of the options."))
         return _set_language(ctx, value)
 
     def back(self, ctx: Ctx, param: str) -> str | None:

@@ -145,5 +145,10 @@ def _since(t: Translator, now: int, before: int) -> str:
     return f" ({'+' if change >= 0 else ''}{change} " + t("this week") + ")" if change else ""
 
 
+def row_name(t: Translator, row: PlaceRow) -> str:
+    """People whose village was typed by hand (not in the tree) are gathered in one row."""
+    return row.name or t("Other places (typed by hand)")
+
+
 def _row_line(t: Translator, row: PlaceRow) -> str:
-    return f"• {row.name}: {percent(t, row.share)} ({row.share.part}/{row.share.whole})"
+    return f"• {row_name(t, row)}: {percent(t, row.share)} ({row.share.part}/{row.share.whole})"

@@ -1,5 +1,6 @@
 """Channel-neutral events: what a person sent, and what the bot answers."""
 
+import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -51,6 +52,8 @@ def from_typed_text(
     received_at: datetime | None = None,
 ) -> InboundEvent:
     """A typed line: "/sua 3" becomes a command, anything else stays text."""
+    # Some Vietnamese keyboards send decomposed accents (NFD); store one form only.
+    text = unicodedata.normalize("NFC", text)
     stripped = text.strip()
     if stripped.startswith("/") and len(stripped) > 1:
         head, *args = stripped[1:].split()

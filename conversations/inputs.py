@@ -4,7 +4,7 @@ import re
 
 from conversations.context import InputError
 from conversations.i18n import Translator
-from conversations.text import has_letter
+from conversations.text import fold, has_letter
 
 NAME_LIMIT = 80
 PLACE_LIMIT = 120
@@ -57,6 +57,14 @@ def clean_name(t: Translator, text: str) -> str:
     if not _NAME_CHARS.match(cleaned) or len(cleaned) < 2:
         raise InputError(t("Please write your full name in letters, for example: Nguyễn Văn An."))
     return cleaned
+
+
+NOTHING = frozenset({"khong", "ko", "k", "khong co", "chua", "chua co", "no", "none"})
+
+
+def means_none(text: str) -> bool:
+    """ "không", "ko", "-": the person has nothing to add, as if they tapped Skip."""
+    return fold(text) in NOTHING or text.strip() == "-"
 
 
 def clean_free_text(t: Translator, text: str, limit: int) -> str:

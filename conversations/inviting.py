@@ -17,7 +17,7 @@ from conversations.leading import (
     reports,
     require_grant,
 )
-from conversations.roles import MAY_INVITE, RoleName, role_label
+from conversations.roles import MAY_INVITE, NODE_KIND, RoleName, role_label
 from conversations.steps import ask, step
 
 SEARCH_SHOWN = 8
@@ -49,8 +49,11 @@ class InvitePlace(LeaderStep):
         if grant is None:
             return OutboundMessage(no_permission(ctx))
         key = f"lead_invite_place:{param}"
-        if RoleName(param) != RoleName.COMMUNE:
-            options = await place_options(ctx, grant)
+        role = RoleName(param)
+        if role != RoleName.COMMUNE:
+            options = await place_options(ctx, grant, NODE_KIND[role])
+            if not options:
+                return ask(key, ctx.t("There are no villages or units yet: add them first."))
             return ask(key, ctx.t("For which village or unit?"), options)
         found = [await ctx.directory.commune(c) for c in ctx.state.candidates]
         options = [(str(p.id), p.name) for p in found if p is not None]

@@ -181,8 +181,9 @@ async def chosen_place(ctx: Ctx, grant: Grant, reply: Reply) -> int:
     return found.id
 
 
-async def place_options(ctx: Ctx, grant: Grant) -> list[tuple[str, str]]:
-    return [(str(p.id), p.name) for p in await leadership(ctx).places(grant)][:30]
+async def place_options(ctx: Ctx, grant: Grant, kind: str = "") -> list[tuple[str, str]]:
+    places = await leadership(ctx).places(grant)
+    return [(str(p.id), p.name) for p in places if not kind or p.kind == kind][:30]
 
 
 __all__ = ["RoleName", "join", "leave", "open_menu"]

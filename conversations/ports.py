@@ -18,6 +18,7 @@ class Place:
     id: int
     name: str
     parent_name: str | None = None
+    kind: str = ""
 
 
 class Directory(Protocol):

@@ -6,6 +6,7 @@ from conversations.context import Chosen, Ctx, InputError, Outcome, Reply, Typed
 from conversations.events import OutboundMessage
 from conversations.i18n import Translator
 from conversations.leading import (
+    MENU,
     LeaderStep,
     current_grant,
     leadership,
@@ -17,6 +18,12 @@ from conversations.state import Status
 from conversations.steps import ask, step
 
 PAGE = 8
+
+
+def menu_option(t: Translator) -> tuple[str, str]:
+    return ("menu", t("« Leader menu"))
+
+
 REASON_LIMIT = 300
 
 
@@ -30,7 +37,9 @@ class Queue(LeaderStep):
         page = int(param or 0)
         items, total = await leadership(ctx).queue(grant, page, PAGE)
         if not total:
-            return ask(f"lead_queue:{page}", t("Nothing is waiting for confirmation."), [])
+            return ask(
+                f"lead_queue:{page}", t("Nothing is waiting for confirmation."), [menu_option(t)]
+            )
         options = [
             (
                 str(item.assessment_id),
@@ -42,6 +51,7 @@ class Queue(LeaderStep):
             options.append(("prev", t("« Previous page")))
         if (page + 1) * PAGE < total:
             options.append(("next", t("Next page »")))
+        options.append(menu_option(t))
         first, last = page * PAGE + 1, page * PAGE + len(items)
         text = t(
             "Waiting for confirmation: {first}-{last} of {total}",
@@ -54,6 +64,8 @@ class Queue(LeaderStep):
     async def answer(self, ctx: Ctx, param: str, reply: Reply) -> Outcome:
         value = reply.value if isinstance(reply, Chosen) else ""
         page = int(param or 0)
+        if value == "menu":
+            return ctx.outcome(ctx.state.at(MENU))
         if value in ("prev", "next"):
             return ctx.outcome(ctx.state.at(f"lead_queue:{page + (1 if value == 'next' else -1)}"))
         await require_grant(ctx)
@@ -157,7 +169,8 @@ async def decide(ctx: Ctx, assessment_id: int, status: Status, reason: str | Non
         Status.RECOGNISED: ctx.t("Recognised: {name}.", name=detail.summary.person_name),
         Status.RETURNED: ctx.t("Returned to {name} for changes.", name=detail.summary.person_name),
     }[status]
-    return ctx.outcome(ctx.state.at("lead_queue:0"), done)
+    _, left = await leadership(ctx).queue(grant, 0, 1)
+    return ctx.outcome(ctx.state.at("lead_queue:0" if left else MENU), done)
 
 
 async def _tell_citizen(

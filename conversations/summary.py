@@ -3,6 +3,7 @@
 from conversations import scoring
 from conversations.context import Chosen, Ctx, InputError, Outcome, Reply
 from conversations.events import OutboundMessage
+from conversations.grouping import first_open_step
 from conversations.state import Assessment, Status
 from conversations.steps import BaseStep, ask, step
 
@@ -108,6 +109,12 @@ class Summary(BaseStep):
         if value == "later":
             note = ctx.t("Saved. Type /tiep when you want to send it.")
             return ctx.outcome(ctx.state, note, prompt=False)
+        if value != "send":
+            raise InputError(ctx.t("Please choose one of the options."))
+        missing = first_open_step(ctx)
+        if missing != "summary":
+            note = ctx.t("Some questions are not answered yet. Here is the first one.")
+            return ctx.outcome(ctx.state.at(missing), note)
         state = ctx.state.at("submitted").with_assessment(
             status=Status.SUBMITTED, submitted_at=ctx.now
         )
@@ -135,20 +142,22 @@ class EditPick(BaseStep):
 
     async def answer(self, ctx: Ctx, param: str, reply: Reply) -> Outcome:
         return edit_indicator(
-            ctx,
-            reply.value if isinstance(reply, Chosen) else reply.text.strip(),
-            "summary",
+            ctx, reply.value if isinstance(reply, Chosen) else reply.text.strip()
         )
 
     def back(self, ctx: Ctx, param: str) -> str | None:
-        return "summary"
+        return first_open_step(ctx)
 
 
-def edit_indicator(ctx: Ctx, indicator_id: str, return_to: str) -> Outcome:
+def edit_indicator(ctx: Ctx, indicator_id: str) -> Outcome:
+    """Change one indicator, then come back to where the person was (the first question
+    still open, or the summary)."""
     ids = [item.id for item in ctx.criteria.indicators]
     if indicator_id not in ids:
         raise InputError(ctx.t("Please give an indicator number from 1 to {last}.", last=ids[-1]))
-    return ctx.outcome(ctx.state.at(f"ind:{indicator_id}", return_to=return_to))
+    target = f"ind:{indicator_id}"
+    resume = first_open_step(ctx)
+    return ctx.outcome(ctx.state.at(target, return_to=None if resume == target else resume))
 
 
 @step("submitted")

@@ -99,7 +99,7 @@ class SqlLeadership:
         """Villages and units a leader looks after (a village leader: their own village)."""
         if grant.role in (RoleName.VILLAGE, RoleName.UNIT):
             unit = await self.session.get(OrgUnit, grant.org_id)
-            return [Place(unit.id, unit.name)] if unit else []
+            return [Place(unit.id, unit.name, kind=unit.kind)] if unit else []
         query = select(OrgUnit).where(OrgUnit.kind.in_(("village", "unit")))
         if grant.role == RoleName.COMMUNE:
             query = query.where(OrgUnit.parent_id == grant.org_id)
@@ -107,7 +107,7 @@ class SqlLeadership:
             communes = select(OrgUnit.id).where(OrgUnit.parent_id == grant.org_id)
             query = query.where(OrgUnit.parent_id.in_(communes))
         units = (await self.session.execute(query.order_by(OrgUnit.kind, OrgUnit.name))).scalars()
-        return [Place(unit.id, unit.name) for unit in units]
+        return [Place(unit.id, unit.name, kind=unit.kind) for unit in units]
 
     async def add_place(
         self, grant: Grant, kind: str, name: str, population: int | None
@@ -151,7 +151,7 @@ class SqlLeadership:
             .offset(page * size)
             .limit(size)
         )
-        return [_submission(row, person) for row, person in rows.tuples()], total
+        return [_submission(row, person) for row, person in rows], total
 
     async def submission(self, grant: Grant, assessment_id: int) -> SubmissionDetail | None:
         found = await self._in_scope(grant, assessment_id)
@@ -237,7 +237,7 @@ class SqlLeadership:
             .join(Person, Person.id == AssessmentRow.person_id)
             .where(AssessmentRow.id == assessment_id, people_of(grant))
         )
-        found = (await self.session.execute(query)).tuples().first()
+        found = (await self.session.execute(query)).first()
         return found if found is not None and await self._holds(grant) else None
 
     async def _holds(self, grant: Grant) -> bool:

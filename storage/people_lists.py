@@ -25,7 +25,7 @@ async def people_rows(
         .limit(LIST_LIMIT)
     )
     rows = await session.execute(query)
-    return tuple(_row(person, assessment) for person, assessment in rows.tuples())
+    return tuple(_row(person, assessment) for person, assessment in rows)
 
 
 def _row(person: Person, assessment: AssessmentRow) -> PersonRow:

@@ -51,7 +51,7 @@ async def test_scores_come_as_two_rows_with_back_below(
         rows = [[b["text"] for b in row] for row in fake.last(LAN).buttons]
         assert rows == [[str(n) for n in range(6)], [str(n) for n in range(6, 11)], ["« Quay lại"]]
         assert "Chỉ số 1/10" in await citizen.say("mười")  # free text still works, and is refused
-        assert "Bạn hãy chọn một số từ 0 đến 10" in fake.last(LAN).text
+        assert "Bạn hãy chọn một số tròn từ 0 đến 10" in fake.last(LAN).text
         assert "Minh chứng cho chỉ số 1" in await citizen.say("7")
 
 

@@ -181,3 +181,15 @@ async def test_a_failure_for_one_person_gets_an_apology_and_others_are_served(
     async with running(telegram_settings(sqlite_url, fake), clock):
         assert "Xin lỗi" in await Citizen(fake, LAN).say("/start")
         assert "Bạn có đồng ý không?" in await Citizen(fake, MINH).say("/start")
+
+
+async def test_a_passing_telegram_error_loses_neither_the_tap_nor_the_reply(
+    fake: FakeTelegram, sqlite_url: str, clock: FakeClock
+) -> None:
+    async with running(telegram_settings(sqlite_url, fake), clock) as (app, _service):
+        lan = Citizen(fake, LAN)
+        await register_until_scores(lan)
+        fake.fail_next("answerCallbackQuery", status=502)
+        fake.fail_next("sendMessage", status=502)
+        assert "Minh chứng cho chỉ số 1" in await lan.tap("7")
+        assert (await stored(app, LAN))[1] == "ev:1"
