@@ -109,12 +109,13 @@ class App:
             ):
                 return []
             store = StateStore(session, self.criteria, self.digital)
-            state = await store.load(event.channel, event.user_ref)
-            if state is None:
-                state = new_state(event, self.settings.locale)
+            loaded = await store.load(event.channel, event.user_ref)
+            state = loaded or new_state(event, self.settings.locale)
             ports = self._ports(session, (event.channel, event.user_ref))
             replies, changed = await handle(event, state, ports)
-            if changed != state:
+            # A leader's first message may create their row (a role needs a person): then
+            # the language they write in must be stored too.
+            if changed != state or (loaded is None and await store.exists(event)):
                 await store.save(event.channel, event.user_ref, changed, now)
         return replies
 

@@ -273,7 +273,7 @@ async def create_invite(
 
 async def revoke_invite(session: AsyncSession, code: str, now: datetime) -> bool:
     invite = await session.get(Invite, code)
-    if invite is None or invite.used_at is not None:
+    if invite is None or invite.used_at is not None or invite.revoked_at is not None:
         return False
     invite.revoked_at = now
     return True

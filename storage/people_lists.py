@@ -20,7 +20,8 @@ async def people_rows(
     query = (
         select(Person, AssessmentRow)
         .join(AssessmentRow, AssessmentRow.person_id == Person.id)
-        .where(in_scope, AssessmentRow.season == year, AssessmentRow.status.in_(statuses))
+        .where(in_scope, Person.consent_at.is_not(None), AssessmentRow.season == year)
+        .where(AssessmentRow.status.in_(statuses))
         .order_by(Person.place_name, Person.name)
         .limit(LIST_LIMIT)
     )

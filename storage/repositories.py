@@ -7,6 +7,7 @@ from typing import Any
 from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from conversations.events import InboundEvent
 from conversations.model import Criteria, DigitalCheck
 from conversations.scoring import digital_level, is_recognised
 from conversations.state import Assessment, Profile, Status, UserState
@@ -67,6 +68,9 @@ class StateStore:
         await self.session.flush()
         await self._save_conversation(person.id, state, now)
         await self._save_assessment(person.id, state.assessment, now)
+
+    async def exists(self, event: InboundEvent) -> bool:
+        return await self._person(event.channel, event.user_ref) is not None
 
     async def _person(self, channel: str, user_ref: str) -> Person | None:
         cached = self._people.get((channel, user_ref))

@@ -1,0 +1,98 @@
+"""Operator commands as typed in a terminal: the tree, invitations, targets and reports."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def cdht(tmp_path: Path):  # type: ignore[no-untyped-def]
+    env = {**os.environ, "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'cdht.db'}"}
+
+    def run(*args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "bot", *args],
+            input=stdin,
+            capture_output=True,
+            text=True,
+            cwd=ROOT,
+            env=env,
+            timeout=120,
+            check=False,
+        )
+
+    return run
+
+
+def test_villages_and_units_come_from_a_csv_file_all_or_nothing(cdht, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    good = tmp_path / "places.csv"
+    good.write_text(
+        "xa,loai,ten,so_nguoi\n"
+        "Xã Hải Hậu,thôn,Xóm 1,320\n"
+        "Xã Hải Hậu,tổ dân phố,Tổ dân phố 2,\n"
+        "W14215,trường,Trường THCS Hải Hậu,45\n",
+        encoding="utf-8-sig",
+    )
+    result = cdht("org", "import-csv", str(good))
+    assert result.returncode == 0, result.stderr
+    assert "3 added, 0 updated." in result.stdout
+    bad = tmp_path / "bad.csv"
+    bad.write_text(
+        "xa,loai,ten,so_nguoi\n"
+        "Xã Hải Hậu,thôn,Xóm 9,100\n"
+        "Xã Không Có,thôn,Xóm 1,\n"
+        "Xã Hải Hậu,chợ,Chợ Cồn,\n"
+        "Xã Hải Hậu,thôn,,\n"
+        "Xã Hải Hậu,thôn,Xóm 3,nhiều\n",
+        encoding="utf-8",
+    )
+    result = cdht("org", "import-csv", str(bad))
+    assert result.returncode == 2
+    for line in (
+        "line 3: no organisation named",
+        "line 4: kind 'chợ'",
+        "line 5: the name is empty",
+        "line 6: population 'nhiều'",
+    ):
+        assert line in result.stderr
+    assert "Traceback" not in result.stderr
+    again = cdht("org", "import-csv", str(good))
+    assert "0 added, 3 updated." in again.stdout  # Xóm 9 from the bad file was not imported
+
+
+def test_invitations_targets_and_the_report(cdht, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    invite = cdht("admin", "invite", "--role", "commune_leader", "--org", "Xã Hải Hậu, Ninh Bình")
+    assert invite.returncode == 0, invite.stderr
+    code = invite.stdout.strip().rsplit(" ", 1)[1]
+    assert len(code) == 8
+    wrong = cdht("admin", "invite", "--role", "village_leader", "--org", "Xã Hải Hậu")
+    assert wrong.returncode == 2
+    assert "no organisation named" in wrong.stderr
+    plan = ROOT / "storage" / "data" / "targets-hai-hau-plan.toml"
+    assert (
+        "27 targets set on Xã Hải Hậu."
+        in cdht("targets", "load", str(plan), "--org", "Xã Hải Hậu").stdout
+    )
+    shown = cdht("targets", "show", "--org", "Xã Hải Hậu", "--year", "2026").stdout
+    assert "cdht_adults: 50% (set for 2026 by Xã Hải Hậu)" in shown
+    assert "digital_proficient: 80% (set for 2030 by Việt Nam)" in shown  # the national QĐ 677
+    assert cdht("admin", "revoke", code).returncode == 0
+    assert cdht("admin", "revoke", code).returncode == 2
+    out = tmp_path / "bao-cao.xlsx"
+    report = cdht("report", "--org", "Xã Hải Hậu", "--year", "2026", "--out", str(out))
+    assert report.returncode == 0, report.stderr
+    workbook = openpyxl.load_workbook(out)
+    assert workbook.sheetnames == [
+        "Tổng hợp",
+        "Theo thôn, đơn vị",
+        "Công dân đã được công nhận",
+        "Đang chờ xử lý",
+    ]
+    summary = workbook["Tổng hợp"]
+    assert "Xã Hải Hậu" in str(summary["A1"].value)
