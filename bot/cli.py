@@ -16,6 +16,7 @@ from bot.app import App
 from bot.channels import console
 from bot.export import write_csv
 from bot.outbox import deliver
+from bot.scheduler import Campaigns
 from bot.settings import Settings
 from bot.telegram_service import TelegramService
 from conversations.events import OutboundMessage
@@ -75,14 +76,22 @@ async def cmd_run(app: App, args: argparse.Namespace) -> None:
             f"No messenger is configured: starting the console channel on {database}",
             file=sys.stderr,
         )
-        await console.chat(app.dispatch, args.user, sys.stdin, sys.stdout, console_outbox(app))
+        campaigns = Campaigns(app, {}, channels=(console.CHANNEL,))
+        await campaigns.start()
+        try:
+            await console.chat(app.dispatch, args.user, sys.stdin, sys.stdout, console_outbox(app))
+        finally:
+            await campaigns.stop()
         return
     service = TelegramService(app, app.settings)
     await service.start()
+    campaigns = Campaigns(app, {"telegram": service.send_queued})
+    await campaigns.start()
     print(f"Telegram is running ({service.mode}) on {database}; Ctrl-C stops it", file=sys.stderr)
     try:
         await until_stopped()
     finally:
+        await campaigns.stop()
         await service.stop()
 
 
@@ -117,6 +126,8 @@ COMMANDS: dict[str, Callable[[App, argparse.Namespace], Awaitable[None]]] = {
     "admin": operator.run,
     "report": operator.run,
     "targets": operator.run,
+    "schedule": operator.run,
+    "outbox": operator.run,
 }
 
 

@@ -4,17 +4,23 @@ import argparse
 from pathlib import Path
 
 from bot.app import App
+from bot.outbox import deliver_many
 from bot.report_files import localised
 from bot.reports import write_workbook
+from bot.scheduler import Campaigns
+from bot.telegram_service import TelegramService
 from conversations.digest import METRICS
 from conversations.i18n import SUPPORTED, Translator
 from conversations.roles import NODE_KIND, RoleName
+from conversations.schedule import KEYS, ScheduleError, as_text
 from storage.admin_units import find_province, load_admin_units
 from storage.db import unit_of_work
 from storage.digests import build_digest
 from storage.leadership import create_invite, revoke_invite
 from storage.org_import import import_places
 from storage.org_lookup import find_org
+from storage.outbox_queue import recover_interrupted, status_counts
+from storage.schedules import schedule_for, set_schedule
 from storage.targets import TargetEntry, load_targets, set_target, target_for
 
 
@@ -64,6 +70,25 @@ def add_commands(commands: "argparse._SubParsersAction[argparse.ArgumentParser]"
     show.add_argument("--org", required=True)
     show.add_argument("--year", type=int, required=True)
 
+    schedule = commands.add_parser("schedule", help="the season's calendar").add_subparsers(
+        dest="schedule_command", required=True
+    )
+    listing = schedule.add_parser("list", help="the settings that apply to a node")
+    listing.add_argument("--org", required=True)
+    listing.add_argument("--year", type=int, required=True)
+    change = schedule.add_parser("set", help="set one setting on a node")
+    change.add_argument("--org", required=True)
+    change.add_argument("--key", required=True, choices=KEYS)
+    change.add_argument("--value", required=True, help="e.g. 10/12, '14,7,2', mon, 07:30")
+    change.add_argument("--year", type=int, help="only this year (default: every year)")
+
+    outbox = commands.add_parser("outbox", help="messages waiting to be sent").add_subparsers(
+        dest="outbox_command", required=True
+    )
+    outbox.add_parser("status", help="how many messages are in each state")
+    outbox.add_parser("drain", help="send everything due on Telegram now, then exit")
+    outbox.add_parser("plan", help="queue the reminders and digests due now, then exit")
+
 
 async def run(app: App, args: argparse.Namespace) -> None:
     handler = {
@@ -74,6 +99,11 @@ async def run(app: App, args: argparse.Namespace) -> None:
         ("targets", "load"): targets_load,
         ("targets", "set"): targets_set,
         ("targets", "show"): targets_show,
+        ("schedule", "list"): schedule_list,
+        ("schedule", "set"): schedule_set,
+        ("outbox", "status"): outbox_status,
+        ("outbox", "drain"): outbox_drain,
+        ("outbox", "plan"): outbox_plan,
     }
     await app.prepare_database()
     if args.command == "report":
@@ -157,3 +187,49 @@ async def targets_show(app: App, args: argparse.Namespace) -> None:
                 f"{found.value:.0%} (set for {found.year} by {found.set_by})" if found else "none"
             )
             print(f"{metric}: {shown}")
+
+
+async def schedule_list(app: App, args: argparse.Namespace) -> None:
+    async with unit_of_work(app.sessions) as session:
+        org = await find_org(session, args.org)
+        schedule = await schedule_for(session, org.id, args.year)
+    print(f"{org.name}, {args.year}:")
+    for key in KEYS:
+        print(f"  {key}: {as_text(schedule, key)}")
+
+
+async def schedule_set(app: App, args: argparse.Namespace) -> None:
+    async with unit_of_work(app.sessions) as session:
+        org = await find_org(session, args.org)
+        try:
+            await set_schedule(session, org.id, args.year, args.key, args.value)
+        except ScheduleError as error:
+            raise OperatorError(f"--value: {error}") from error
+    when = args.year or "every year"
+    print(f"{args.key} = {args.value} on {org.name} ({when}).")
+
+
+async def outbox_status(app: App, args: argparse.Namespace) -> None:
+    async with unit_of_work(app.sessions) as session:
+        counts = await status_counts(session)
+    for status, count in sorted(counts.items()):
+        print(f"{status}: {count}")
+
+
+async def outbox_plan(app: App, args: argparse.Namespace) -> None:
+    report = await Campaigns(app, {}, channels=("telegram", "console")).plan_now()
+    print(f"{report.reminders} reminders and {report.digests} digests queued.")
+
+
+async def outbox_drain(app: App, args: argparse.Namespace) -> None:
+    if app.settings.telegram_bot_token is None:
+        raise OperatorError("TELEGRAM_BOT_TOKEN is not set: there is nothing to send through.")
+    service = TelegramService(app, app.settings)
+    await service.application.initialize()
+    try:
+        async with unit_of_work(app.sessions) as session:
+            await recover_interrupted(session, app.clock.now())
+        sent = await deliver_many(app, {"telegram": service.send_queued})
+    finally:
+        await service.application.shutdown()
+    print(f"{sent} messages sent.")

@@ -144,9 +144,9 @@ class TelegramService:
                 CHANNEL, event.user_ref, replies, f"reply:{event.event_id}"
             )
         # A leader's decision may have queued a message for someone else: send it now.
-        await deliver(self.app, CHANNEL, self._send_queued)
+        await deliver(self.app, CHANNEL, self.send_queued)
 
-    async def _send_queued(self, user_ref: str, message: OutboundMessage) -> str:
+    async def send_queued(self, user_ref: str, message: OutboundMessage) -> str:
         return SENT if await self.send(int(user_ref), [message]) else UNREACHABLE
 
     async def send(self, chat_id: int, replies: list[OutboundMessage]) -> bool:

@@ -4,6 +4,7 @@ from dataclasses import replace
 
 from conversations import (  # noqa: F401  (importing them registers their steps)
     assessing,
+    calendar_screen,
     commands,
     grouping,
     inviting,
@@ -23,6 +24,8 @@ from conversations.text import fold, has_letter
 
 TEXT_LIMIT = 4096
 BACK = "/lai"
+COMMAND_BUTTON = "cmd="
+BUTTON_COMMANDS = ("tiep", "batdau", "ketqua", "lanhdao")
 
 
 def new_state(event: InboundEvent, default_locale: str = "vi") -> UserState:
@@ -62,6 +65,11 @@ def _context(state: UserState, ports: Ports, who: tuple[str, str]) -> Ctx:
 async def _dispatch(ctx: Ctx, event: InboundEvent) -> Outcome:
     if event.kind == EventKind.COMMAND:
         return await run_command(ctx, event.command, event.args)
+    if event.kind == EventKind.CHOICE and event.choice_id.startswith(COMMAND_BUTTON):
+        # Buttons in reminders ("Continue") run a command: valid whatever the step.
+        name = event.choice_id.removeprefix(COMMAND_BUTTON)
+        if name in BUTTON_COMMANDS:
+            return await run_command(ctx, name, ())
     if ctx.state.step == "new":
         return registration.welcome(ctx)
     reply = await _reply(ctx, event)

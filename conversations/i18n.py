@@ -6,7 +6,7 @@ from functools import cache
 from pathlib import Path
 
 from babel import Locale, UnknownLocaleError
-from babel.dates import format_date
+from babel.dates import format_date, get_day_names
 from babel.numbers import format_decimal, format_percent
 from babel.support import NullTranslations, Translations
 
@@ -45,6 +45,10 @@ class Translator:
 
     def number(self, value: float) -> str:
         return format_decimal(value, locale=self.locale)
+
+    def weekday(self, index: int) -> str:
+        """0 = Monday, in the locale's words ("Thứ Hai", "Monday")."""
+        return str(get_day_names("wide", locale=self.locale)[index])
 
     def percent(self, value: float) -> str:
         return format_percent(value, locale=self.locale)

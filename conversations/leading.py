@@ -115,6 +115,7 @@ class Menu(LeaderStep):
             ("digest", t("Progress report")),
             ("excel", t("Excel report")),
             ("links", t("Invitation links and QR codes")),
+            ("calendar", t("Reminders and calendar")),
         ]
         if MAY_INVITE[grant.role]:
             options.append(("invite", t("Invite a leader")))
@@ -144,6 +145,7 @@ class Menu(LeaderStep):
             "links": "lead_links",
             "invite": "lead_invite",
             "add": "lead_add",
+            "calendar": "lead_calendar",
         }
         return ctx.outcome(ctx.state.at(target[value]))
 

@@ -5,10 +5,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
+from conversations.campaigns import CampaignCount, Recipient
 from conversations.digest import Digest
 from conversations.events import OutboundMessage
 from conversations.model import Criteria, DigitalCheck
 from conversations.roles import Grant, RoleName, Submission, SubmissionDetail
+from conversations.schedule import Schedule
 
 
 @dataclass(frozen=True)
@@ -75,6 +77,16 @@ class Leadership(Protocol):
 
     async def digest(self, grant: Grant, year: int, now: datetime) -> Digest | None: ...
 
+    async def schedule(self, grant: Grant, year: int) -> Schedule: ...
+
+    async def set_schedule(self, grant: Grant, year: int, key: str, raw: str) -> bool:
+        """Store one setting on the grant's node; raises ScheduleError on a bad value."""
+        ...
+
+    async def campaigns(self, grant: Grant) -> Sequence[CampaignCount]: ...
+
+    async def unfinished(self, grant: Grant, season: int) -> Sequence[Recipient]: ...
+
 
 class Reports(Protocol):
     """Files for leaders; paths returned are ready to send."""
@@ -90,8 +102,19 @@ class Reports(Protocol):
 
 class Outbox(Protocol):
     async def put(
-        self, key: str, channel: str, user_ref: str, message: OutboundMessage, now: datetime
+        self,
+        key: str,
+        channel: str,
+        user_ref: str,
+        message: OutboundMessage,
+        now: datetime,
+        campaign: str | None = None,
+        quiet_hours: str | None = None,
     ) -> bool: ...
+
+    async def open_campaign(self, key: str, kind: str, org_id: int, now: datetime) -> bool:
+        """Record a campaign; False when it already exists (it ran before)."""
+        ...
 
 
 class Clock(Protocol):

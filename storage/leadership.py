@@ -9,9 +9,11 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from conversations.campaigns import CampaignCount, Recipient
 from conversations.digest import Digest
 from conversations.ports import Place
 from conversations.roles import (
+    MAY_ADD_PLACES,
     MAY_INVITE,
     MAY_RECOGNISE,
     NODE_KIND,
@@ -20,14 +22,19 @@ from conversations.roles import (
     Submission,
     SubmissionDetail,
 )
+from conversations.schedule import Schedule
 from conversations.state import Status
 from conversations.text import fold
+from storage.campaigns import campaign_counts, unfinished
 from storage.digests import build_digest
 from storage.links import create_place_link
 from storage.models import AnswerRow, AssessmentRow, Invite, OrgUnit, Person, Role
+from storage.schedules import schedule_for, set_schedule
 from storage.scopes import covers, people_of
 
 INVITE_DAYS = 7
+# Channels a message can reach someone on without them being at a terminal.
+LIVE_CHANNELS = ("telegram", "zalo", "console")
 # Which status each decision may start from: a leader acts on sent assessments only.
 DECISIONS = {
     Status.CONFIRMED: (Status.SUBMITTED,),
@@ -228,6 +235,26 @@ class SqlLeadership:
         if not await self._holds(grant):
             return None
         return await build_digest(self.session, grant.org_id, year, now, self.timezone)
+
+    async def schedule(self, grant: Grant, year: int) -> Schedule:
+        return await schedule_for(self.session, grant.org_id, year)
+
+    async def set_schedule(self, grant: Grant, year: int, key: str, raw: str) -> bool:
+        if grant.role not in MAY_ADD_PLACES or not await self._holds(grant):
+            return False
+        await set_schedule(self.session, grant.org_id, year, key, raw)
+        return True
+
+    async def campaigns(self, grant: Grant) -> Sequence[CampaignCount]:
+        if not await self._holds(grant):
+            return []
+        nodes = [grant.org_id, *(p.id for p in await self.places(grant))]
+        return await campaign_counts(self.session, nodes)
+
+    async def unfinished(self, grant: Grant, season: int) -> Sequence[Recipient]:
+        if not await self._holds(grant):
+            return []
+        return await unfinished(self.session, people_of(grant), season, LIVE_CHANNELS)
 
     async def _in_scope(
         self, grant: Grant, assessment_id: int

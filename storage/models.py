@@ -209,6 +209,9 @@ class OutboxMessage(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     key: Mapped[str] = mapped_column(String(200), unique=True)
+    campaign: Mapped[str | None] = mapped_column(String(120), index=True)
+    # "21:00-07:00": not sent in these local hours (messages to citizens), else None.
+    quiet_hours: Mapped[str | None] = mapped_column(String(11))
     channel: Mapped[str] = mapped_column(String(16))
     user_ref: Mapped[str] = mapped_column(String(64))
     text: Mapped[str] = mapped_column(Text)
@@ -220,3 +223,28 @@ class OutboxMessage(Base):
     claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     last_error: Mapped[str | None] = mapped_column(String(200))
+
+
+class ScheduleSetting(Base):
+    """One setting of the season's calendar on a node, for one year or (year NULL) every year."""
+
+    __tablename__ = "schedule_settings"
+    __table_args__ = (UniqueConstraint("org_unit_id", "year", "key"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    org_unit_id: Mapped[int] = mapped_column(ForeignKey("org_units.id"), index=True)
+    year: Mapped[int | None] = mapped_column(Integer)
+    key: Mapped[str] = mapped_column(String(32))
+    value: Mapped[str] = mapped_column(String(64))
+
+
+class Campaign(Base):
+    """A planned fan-out (a reminder round, a weekly digest, a leader's nudge)."""
+
+    __tablename__ = "campaigns"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    key: Mapped[str] = mapped_column(String(120), unique=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    org_unit_id: Mapped[int] = mapped_column(ForeignKey("org_units.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)

@@ -7,7 +7,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from conversations.events import Choice, OutboundMessage
-from storage.models import OutboxMessage
+from storage.models import Campaign, OutboxMessage
 
 PENDING = "pending"
 SENDING = "sending"
@@ -21,7 +21,14 @@ class SqlOutbox:
     session: AsyncSession
 
     async def put(
-        self, key: str, channel: str, user_ref: str, message: OutboundMessage, now: datetime
+        self,
+        key: str,
+        channel: str,
+        user_ref: str,
+        message: OutboundMessage,
+        now: datetime,
+        campaign: str | None = None,
+        quiet_hours: str | None = None,
     ) -> bool:
         """Queue a message under an idempotency key; False when that key was queued before."""
         if (
@@ -32,6 +39,8 @@ class SqlOutbox:
         self.session.add(
             OutboxMessage(
                 key=key[:200],
+                campaign=campaign,
+                quiet_hours=quiet_hours,
                 channel=channel,
                 user_ref=user_ref,
                 text=message.text,
@@ -42,6 +51,14 @@ class SqlOutbox:
                 created_at=now,
             )
         )
+        return True
+
+    async def open_campaign(self, key: str, kind: str, org_id: int, now: datetime) -> bool:
+        existing = await self.session.execute(select(Campaign.id).where(Campaign.key == key))
+        if existing.first() is not None:
+            return False
+        self.session.add(Campaign(key=key, kind=kind, org_unit_id=org_id, created_at=now))
+        await self.session.flush()
         return True
 
 

@@ -1,42 +1,28 @@
-"""Reading and settling the outbox: which messages are due, and what became of them."""
+"""Reading and settling the outbox: which message is due, and what became of it."""
 
-from collections.abc import Sequence
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from conversations.schedule import Schedule, end_of_quiet, is_quiet, with_value
 from storage.models import OutboxMessage
 from storage.outbox import FAILED, PENDING, SENDING, SENT, UNREACHABLE
 
 MAX_ATTEMPTS = 6
+INTERRUPTED = "interrupted"
+# A message left 'sending' this long was being sent when a process died.
+STALE_CLAIM = timedelta(minutes=5)
 
 
-async def claim(
-    session: AsyncSession,
-    channel: str,
-    now: datetime,
-    user_ref: str | None = None,
-    limit: int = 100,
-) -> Sequence[OutboxMessage]:
-    """Take the due messages for sending: marked 'sending' in this transaction, so no other
-    sender (another process, or a later run) takes them while they are in flight."""
-    rows = await due(session, channel, now, user_ref, limit)
-    for row in rows:
-        row.status = SENDING
-        row.claimed_at = now
-    return rows
-
-
-async def due(
-    session: AsyncSession,
-    channel: str,
-    now: datetime,
-    user_ref: str | None = None,
-    limit: int = 100,
-) -> Sequence[OutboxMessage]:
+async def claim_next(
+    session: AsyncSession, channels: tuple[str, ...], now: datetime, user_ref: str | None = None
+) -> OutboxMessage | None:
+    """Take one due message: marked 'sending' in this transaction so that no other sender
+    takes it. One at a time, so a crash leaves at most one message in doubt."""
     query = select(OutboxMessage).where(
-        OutboxMessage.channel == channel,
+        OutboxMessage.channel.in_(channels),
         OutboxMessage.status == PENDING,
         OutboxMessage.next_attempt_at <= now,
     )
@@ -45,7 +31,24 @@ async def due(
     if session.bind is not None and session.bind.dialect.name == "postgresql":
         # Two senders never take the same row: each skips what the other has locked.
         query = query.with_for_update(skip_locked=True)
-    return (await session.execute(query.order_by(OutboxMessage.id).limit(limit))).scalars().all()
+    row = (await session.execute(query.order_by(OutboxMessage.id).limit(1))).scalar_one_or_none()
+    if row is not None:
+        row.status, row.claimed_at = SENDING, now
+    return row
+
+
+def postpone_if_quiet(row: OutboxMessage, now: datetime, timezone: str) -> bool:
+    """Messages to citizens wait for the end of quiet hours; True when postponed."""
+    if not row.quiet_hours:
+        return False
+    start, _, end = row.quiet_hours.partition("-")
+    schedule = with_value(with_value(Schedule(), "quiet_start", start), "quiet_end", end)
+    local = now.astimezone(ZoneInfo(timezone))
+    if not is_quiet(schedule, local):
+        return False
+    row.status, row.claimed_at = PENDING, None
+    row.next_attempt_at = end_of_quiet(schedule, local)
+    return True
 
 
 async def settle(session: AsyncSession, message_id: int, outcome: str, now: datetime) -> None:
@@ -68,13 +71,17 @@ async def settle(session: AsyncSession, message_id: int, outcome: str, now: date
         row.next_attempt_at = now + timedelta(minutes=2 ** (row.attempts - 1))
 
 
-async def mark_channel_unreachable(session: AsyncSession, channel: str, user_ref: str) -> None:
-    await session.execute(
+async def recover_interrupted(session: AsyncSession, now: datetime) -> int:
+    """Messages a dead process was sending: never sent again (the platform may have them
+    already), but counted as failed so leaders see them."""
+    result = await session.execute(
         update(OutboxMessage)
-        .where(
-            OutboxMessage.channel == channel,
-            OutboxMessage.user_ref == user_ref,
-            OutboxMessage.status == PENDING,
-        )
-        .values(status=UNREACHABLE)
+        .where(OutboxMessage.status == SENDING, OutboxMessage.claimed_at <= now - STALE_CLAIM)
+        .values(status=FAILED, last_error=INTERRUPTED, claimed_at=None)
     )
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+async def status_counts(session: AsyncSession) -> dict[str, int]:
+    query = select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status)
+    return {status: count for status, count in await session.execute(query)}

@@ -1,0 +1,167 @@
+"""The season's calendar as data, and the pure rules on it: when to remind, when the digest
+is due, when it is too late or too early to write to people."""
+
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+KEYS = (
+    "season_open",
+    "deadline",
+    "reminder_days",
+    "digest_weekday",
+    "digest_time",
+    "quiet_start",
+    "quiet_end",
+    "reminder_time",
+)
+# How late a missed reminder or digest may still go out (the bot was down): once, not a storm.
+REMINDER_GRACE = timedelta(days=1)
+DIGEST_GRACE = timedelta(days=2)
+
+
+class ScheduleError(ValueError):
+    """A schedule value that does not parse; the message says what is expected."""
+
+
+@dataclass(frozen=True)
+class Schedule:
+    """Defaults: season from 1 January, reports before 10 December (the district plan in
+    ../shared/seeds), reminders 14, 7 and 2 days before at 08:00, digests Monday 07:30, no
+    messages to citizens 21:00-07:00."""
+
+    season_open: str = "01/01"  # DD/MM, as people write dates
+    deadline: str = "10/12"
+    reminder_days: tuple[int, ...] = (14, 7, 2)
+    reminder_time: time = time(8, 0)
+    digest_weekday: int = 0  # Monday
+    digest_time: time = time(7, 30)
+    quiet_start: time = time(21, 0)
+    quiet_end: time = time(7, 0)
+
+    def deadline_in(self, year: int) -> date:
+        return _month_day(self.deadline, year)
+
+    def opens_in(self, year: int) -> date:
+        return _month_day(self.season_open, year)
+
+
+def with_value(schedule: Schedule, key: str, raw: str) -> Schedule:
+    """The schedule with one setting changed from its text form; ScheduleError if bad."""
+    parse: dict[str, Callable[[str], Any]] = {
+        "season_open": _parse_month_day,
+        "deadline": _parse_month_day,
+        "reminder_days": _parse_days,
+        "reminder_time": _parse_time,
+        "digest_weekday": _parse_weekday,
+        "digest_time": _parse_time,
+        "quiet_start": _parse_time,
+        "quiet_end": _parse_time,
+    }
+    if key not in parse:
+        raise ScheduleError(f"unknown setting {key!r}; one of {', '.join(KEYS)}")
+    return replace(schedule, **{key: parse[key](raw.strip())})
+
+
+def is_quiet(schedule: Schedule, local: datetime) -> bool:
+    moment = local.time()
+    start, end = schedule.quiet_start, schedule.quiet_end
+    if start <= end:
+        return start <= moment < end
+    return moment >= start or moment < end
+
+
+def end_of_quiet(schedule: Schedule, local: datetime) -> datetime:
+    """The first moment at or after `local` when people may be written to."""
+    if not is_quiet(schedule, local):
+        return local
+    wake = local.replace(
+        hour=schedule.quiet_end.hour, minute=schedule.quiet_end.minute, second=0, microsecond=0
+    )
+    return wake if wake > local else wake + timedelta(days=1)
+
+
+def reminder_due(schedule: Schedule, local: datetime) -> int | None:
+    """The reminder (days before the deadline) whose moment has come and not long passed."""
+    deadline = schedule.deadline_in(local.year)
+    for days in sorted(schedule.reminder_days):
+        moment = datetime.combine(
+            deadline - timedelta(days=days), schedule.reminder_time, local.tzinfo
+        )
+        if moment <= local < moment + REMINDER_GRACE and local.date() >= schedule.opens_in(
+            local.year
+        ):
+            return days
+    return None
+
+
+def digest_due(schedule: Schedule, local: datetime) -> date | None:
+    """The week (its Monday) whose digest is due now, if its moment passed within grace."""
+    monday = local.date() - timedelta(days=local.weekday())
+    day = monday + timedelta(days=schedule.digest_weekday)
+    moment = datetime.combine(day, schedule.digest_time, local.tzinfo)
+    if moment <= local < moment + DIGEST_GRACE:
+        return monday
+    return None
+
+
+def _month_day(text: str, year: int) -> date:
+    day, month = (int(part) for part in text.split("/"))
+    return date(year, month, min(day, 28) if (month, day) == (2, 29) else day)
+
+
+def _parse_month_day(text: str) -> str:
+    """ "10/12", "10-12" or "10.12" (day first, as Vietnamese dates are) -> "10/12"."""
+    parts = text.replace("-", "/").replace(".", "/").split("/")
+    if len(parts) == 2 and all(p.isdigit() for p in parts):
+        day, month = int(parts[0]), int(parts[1])
+        try:
+            date(2024, month, day)  # a leap year, so 29/02 is accepted
+        except ValueError:
+            pass
+        else:
+            return f"{day:02d}/{month:02d}"
+    raise ScheduleError("expected a day and month like 10/12 (10 December)")
+
+
+def _parse_days(text: str) -> tuple[int, ...]:
+    parts = [p for p in text.replace(";", ",").replace(" ", ",").split(",") if p]
+    if not parts or not all(p.isdigit() and 0 < int(p) <= 120 for p in parts):
+        raise ScheduleError("expected days before the deadline, like 14, 7, 2")
+    return tuple(sorted({int(p) for p in parts}, reverse=True))
+
+
+def _parse_time(text: str) -> time:
+    try:
+        hour, minute = (int(part) for part in text.replace("h", ":").split(":"))
+        return time(hour, minute)
+    except ValueError as error:
+        raise ScheduleError("expected a time like 07:30") from error
+
+
+def _parse_weekday(text: str) -> int:
+    folded = text.lower()[:3]
+    names = {"t2": 0, "t3": 1, "t4": 2, "t5": 3, "t6": 4, "t7": 5, "cn": 6}
+    if folded in WEEKDAYS:
+        return WEEKDAYS.index(folded)
+    if folded[:2] in names:
+        return names[folded[:2]]
+    raise ScheduleError("expected a weekday: mon … sun, or T2 … T7, CN")
+
+
+def quiet_window(schedule: Schedule) -> str:
+    """ "21:00-07:00", as stored on queued messages that must wait out the night."""
+    return f"{as_text(schedule, 'quiet_start')}-{as_text(schedule, 'quiet_end')}"
+
+
+def as_text(schedule: Schedule, key: str) -> str:
+    value = getattr(schedule, key)
+    if isinstance(value, time):
+        return value.strftime("%H:%M")
+    if isinstance(value, tuple):
+        return ", ".join(str(v) for v in value)
+    if key == "digest_weekday":
+        return WEEKDAYS[value]
+    return str(value)
