@@ -17,7 +17,7 @@ from conversations.i18n import N_, Translator, negotiate
 from conversations.model import Criteria, DigitalCheck, default_criteria, default_digital
 from conversations.ports import Clock, Ports
 from storage.admin_units import load_admin_units
-from storage.db import make_engine, make_sessionmaker, unit_of_work
+from storage.db import exclusive, make_engine, make_sessionmaker, unit_of_work
 from storage.directory import SqlDirectory
 from storage.leadership import SqlLeadership
 from storage.migrate import upgrade
@@ -53,13 +53,14 @@ class App:
 
     async def prepare_database(self) -> int:
         """Migrate to the newest schema, add missing administrative units and the national
-        targets (QĐ 677)."""
-        await upgrade(self.engine)
-        async with unit_of_work(self.sessions) as session:
-            added = await load_admin_units(session)
-            root = await country(session)
-            if root is not None:
-                await load_targets(session, root.id, NATIONAL_FILE)
+        targets (QĐ 677). Safe when several processes start at once."""
+        async with exclusive(self.engine, "prepare-database"):
+            await upgrade(self.engine)
+            async with unit_of_work(self.sessions) as session:
+                added = await load_admin_units(session)
+                root = await country(session)
+                if root is not None:
+                    await load_targets(session, root.id, NATIONAL_FILE)
         return added
 
     async def close(self) -> None:

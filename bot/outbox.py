@@ -1,12 +1,16 @@
 """Delivering the outbox through whichever channels are live, one claimed message at a
 time: a crash leaves at most one message in doubt, and no message is sent twice."""
 
+import asyncio
 import logging
+import time
 from collections.abc import Awaitable, Callable, Mapping
 
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.app import App
+from bot.ratelimit import SAFETY
 from conversations.events import OutboundMessage
 from conversations.state import Status
 from storage.db import unit_of_work
@@ -18,6 +22,7 @@ log = logging.getLogger(__name__)
 # send(user_ref, message) -> SENT, UNREACHABLE, or a short reason for a transient failure
 Send = Callable[[str, OutboundMessage], Awaitable[str]]
 SKIPPED = "skipped"
+UNPACED = ("console",)  # a terminal has no rate limit to respect
 REMINDERS = ("reminder:", "nudge:")
 DONE = (Status.SUBMITTED.value, Status.CONFIRMED.value, Status.RECOGNISED.value)
 
@@ -26,24 +31,63 @@ async def deliver(app: App, channel: str, send: Send, user_ref: str | None = Non
     return await deliver_many(app, {channel: send}, user_ref)
 
 
+class ChatPacer:
+    """Remembers which chats were written to in the last interval, so the sender picks a
+    message for another chat instead of waiting (no head-of-line blocking)."""
+
+    def __init__(self, per_second: float) -> None:
+        self.interval = 1 / (per_second * SAFETY)
+        self._last: dict[str, float] = {}
+
+    def resting(self) -> list[str]:
+        now = time.monotonic()
+        self._last = {chat: at for chat, at in self._last.items() if now - at < self.interval}
+        return list(self._last)
+
+    def wrote(self, chat: str) -> None:
+        self._last[chat] = time.monotonic()
+
+    def next_free(self) -> float:
+        return (
+            min(self._last.values(), default=time.monotonic()) + self.interval - time.monotonic()
+        )
+
+
 async def deliver_many(app: App, senders: Mapping[str, Send], user_ref: str | None = None) -> int:
     """Send everything due on these channels; returns how many were sent."""
+    pacer = ChatPacer(app.settings.telegram_rate_per_chat)
     sent = 0
     while True:
         async with unit_of_work(app.sessions) as session:
-            row = await claim_next(session, tuple(senders), app.clock.now(), user_ref)
-            if row is None:
+            resting = pacer.resting()
+            row = await claim_next(session, tuple(senders), app.clock.now(), user_ref, resting)
+            job = await _prepare(app, session, row) if row is not None else None
+        if row is None:
+            if not resting:
                 return sent
-            if postpone_if_quiet(row, app.clock.now(), app.settings.timezone):
-                continue
-            if await _no_longer_needed(session, row):
-                row.status = SKIPPED
-                continue
-            job = (row.id, row.channel, row.user_ref, as_message(row))
-        outcome = await _attempt(senders[job[1]], job[2], job[3])
+            await asyncio.sleep(max(0.01, pacer.next_free()))
+            continue
+        if job is None:
+            continue
+        message_id, channel, recipient, message = job
+        outcome = await _attempt(senders[channel], recipient, message)
+        if channel not in UNPACED:
+            pacer.wrote(recipient)
         async with unit_of_work(app.sessions) as session:
-            await settle(session, job[0], outcome, app.clock.now())
+            await settle(session, message_id, outcome, app.clock.now())
         sent += outcome == SENT
+
+
+async def _prepare(
+    app: App, session: AsyncSession, row: OutboxMessage
+) -> tuple[int, str, str, OutboundMessage] | None:
+    """The claimed message ready to send, or None when it waits (quiet hours) or is moot."""
+    if postpone_if_quiet(row, app.clock.now(), app.settings.timezone):
+        return None
+    if await _no_longer_needed(session, row):
+        row.status = SKIPPED
+        return None
+    return row.id, row.channel, row.user_ref, as_message(row)
 
 
 async def _attempt(send: Send, user_ref: str, message: OutboundMessage) -> str:
@@ -54,7 +98,7 @@ async def _attempt(send: Send, user_ref: str, message: OutboundMessage) -> str:
         return type(error).__name__
 
 
-async def _no_longer_needed(session: object, row: OutboxMessage) -> bool:
+async def _no_longer_needed(session: AsyncSession, row: OutboxMessage) -> bool:
     """A reminder to someone who has sent their self-assessment meanwhile is not sent."""
     if not (row.campaign or "").startswith(REMINDERS):
         return False
@@ -66,4 +110,4 @@ async def _no_longer_needed(session: object, row: OutboxMessage) -> bool:
         .where(Person.channel == row.channel, Person.user_ref == row.user_ref)
         .where(AssessmentRow.season == season, AssessmentRow.status.in_(DONE))
     )
-    return (await session.execute(query)).first() is not None  # type: ignore[attr-defined]
+    return (await session.execute(query)).first() is not None

@@ -54,4 +54,6 @@ class Translator:
         return format_percent(value, locale=self.locale)
 
     def date(self, value: date | datetime) -> str:
-        return format_date(value, "long", locale=self.locale)
+        # Babel's long Vietnamese date reads "10 tháng 12, 2026"; people write "năm".
+        pattern = "d 'tháng' M 'năm' y" if self.locale == "vi" else "long"
+        return format_date(value, pattern, locale=self.locale)

@@ -1,11 +1,12 @@
 """Engine and sessions from a URL; one unit of work = one transaction, committed or rolled back."""
 
+import zlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -54,3 +55,20 @@ async def unit_of_work(
             await session.rollback()
             raise
         await session.commit()
+
+
+@asynccontextmanager
+async def exclusive(engine: AsyncEngine, name: str) -> AsyncIterator[None]:
+    """One process at a time inside (PostgreSQL advisory lock); SQLite serialises writers
+    by itself, and one file has one bot."""
+    if engine.dialect.name != "postgresql":
+        yield
+        return
+    key = zlib.crc32(name.encode())
+    async with engine.connect() as connection:
+        await connection.execute(text("SELECT pg_advisory_lock(:key)"), {"key": key})
+        try:
+            yield
+        finally:
+            await connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": key})
+            await connection.commit()

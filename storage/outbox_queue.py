@@ -1,5 +1,6 @@
 """Reading and settling the outbox: which message is due, and what became of it."""
 
+from collections.abc import Collection
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -17,10 +18,15 @@ STALE_CLAIM = timedelta(minutes=5)
 
 
 async def claim_next(
-    session: AsyncSession, channels: tuple[str, ...], now: datetime, user_ref: str | None = None
+    session: AsyncSession,
+    channels: tuple[str, ...],
+    now: datetime,
+    user_ref: str | None = None,
+    resting: Collection[str] = (),
 ) -> OutboxMessage | None:
     """Take one due message: marked 'sending' in this transaction so that no other sender
-    takes it. One at a time, so a crash leaves at most one message in doubt."""
+    takes it. One at a time, so a crash leaves at most one message in doubt. Chats in
+    `resting` were written to a moment ago: their next message waits its turn."""
     query = select(OutboxMessage).where(
         OutboxMessage.channel.in_(channels),
         OutboxMessage.status == PENDING,
@@ -28,6 +34,8 @@ async def claim_next(
     )
     if user_ref is not None:
         query = query.where(OutboxMessage.user_ref == user_ref)
+    if resting:
+        query = query.where(OutboxMessage.user_ref.not_in(list(resting)))
     if session.bind is not None and session.bind.dialect.name == "postgresql":
         # Two senders never take the same row: each skips what the other has locked.
         query = query.with_for_update(skip_locked=True)

@@ -50,4 +50,4 @@ def test_numbers_and_dates_follow_the_locale() -> None:
 
     assert Translator("vi").number(1234567) == "1.234.567"
     assert Translator("en").number(1234567) == "1,234,567"
-    assert Translator("vi").date(date(2026, 12, 10)) == "10 tháng 12, 2026"
+    assert Translator("vi").date(date(2026, 12, 10)) == "10 tháng 12 năm 2026"

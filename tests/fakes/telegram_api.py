@@ -440,6 +440,7 @@ class FakeTelegram:
         self.webhook: Json | None = None
         self.blocked: set[int] = set()
         self.too_many = 0
+        self.after_send: Callable[[Call], Awaitable[None]] | None = None
         self._limits = _RateLimits(overall_per_second, per_chat_per_second)
         self._faults: defaultdict[str, deque[tuple[int, int]]] = defaultdict(deque)
         self._chats: defaultdict[int, list[BotMessage]] = defaultdict(list)
@@ -715,6 +716,9 @@ class FakeTelegram:
         self._limits.check(chat_id, now, new_message)
         result = await handler(call.params)
         self._limits.record(chat_id, now, new_message)
+        if self.after_send is not None:
+            # A test may hold the answer here: Telegram has the message, the bot not yet.
+            await self.after_send(call)
         return result
 
     def _raise_injected_fault(self, method: str) -> None:
