@@ -19,6 +19,7 @@ from conversations.schedule import (
     ScheduleError,
     as_text,
     is_quiet,
+    next_reminder,
     quiet_window,
 )
 from conversations.steps import ask, step
@@ -36,6 +37,7 @@ EDITABLE = (
 def calendar_text(ctx: Ctx, schedule: Schedule) -> str:
     t = ctx.t
     weekday = t.weekday(schedule.digest_weekday)
+    upcoming = next_reminder(schedule, ctx.local_now)
     lines = [
         t(
             "Season {year}: self-assessments due by {date}.",
@@ -50,6 +52,8 @@ def calendar_text(ctx: Ctx, schedule: Schedule) -> str:
         t("Weekly report: {day} at {time}.", day=weekday, time=as_text(schedule, "digest_time")),
         t("No messages to citizens between {hours}.", hours=quiet_window(schedule)),
     ]
+    if upcoming is not None:
+        lines.append(t("Next reminder: {date}.", date=t.date(upcoming)))
     return "\n".join(lines)
 
 

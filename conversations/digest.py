@@ -91,6 +91,7 @@ class Digest:
     rows: tuple[PlaceRow, ...]  # sorted: the furthest behind its target first
     recognised_people: tuple[PersonRow, ...] = ()
     pending_people: tuple[PersonRow, ...] = ()
+    unreachable_people: tuple[str, ...] = ()  # "name (village)" of people who blocked the bot
 
 
 def by_lag(rows: list[PlaceRow]) -> tuple[PlaceRow, ...]:
@@ -137,6 +138,7 @@ def digest_text(t: Translator, digest: Digest, rows_shown: int = 10) -> str:
             lines.append(t("… and {n} more in the Excel report.", n=len(digest.rows) - rows_shown))
     if totals.unreachable:
         lines += ["", t("{n} people blocked the bot: please visit them.", n=totals.unreachable)]
+        lines += [f"• {who}" for who in digest.unreachable_people[:rows_shown]]
     return "\n".join(lines)
 
 

@@ -97,6 +97,14 @@ def reminder_due(schedule: Schedule, local: datetime) -> int | None:
     return None
 
 
+def next_reminder(schedule: Schedule, local: datetime) -> date | None:
+    """The day of the next reminder round this season, if one is still to come."""
+    deadline = schedule.deadline_in(local.year)
+    days = [deadline - timedelta(days=d) for d in schedule.reminder_days]
+    upcoming = [day for day in days if day > local.date()]
+    return min(upcoming) if upcoming else None
+
+
 def digest_due(schedule: Schedule, local: datetime) -> date | None:
     """The week (its Monday) whose digest is due now, if its moment passed within grace."""
     monday = local.date() - timedelta(days=local.weekday())

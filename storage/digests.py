@@ -22,7 +22,7 @@ from conversations.digest import (
 )
 from conversations.state import Status
 from storage.models import AssessmentRow, OrgUnit, Person
-from storage.people_lists import people_rows
+from storage.people_lists import people_rows, unreachable_names
 from storage.targets import target_for
 
 SENT = (Status.SUBMITTED.value, Status.CONFIRMED.value, Status.RECOGNISED.value)
@@ -164,6 +164,7 @@ async def build_digest(
         rows=await _rows(session, node, year),
         recognised_people=await people_rows(session, _people_in(node), year, recognised=True),
         pending_people=await people_rows(session, _people_in(node), year, recognised=False),
+        unreachable_people=await unreachable_names(session, _people_in(node)),
     )
 
 

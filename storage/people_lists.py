@@ -40,3 +40,17 @@ def _row(person: Person, assessment: AssessmentRow) -> PersonRow:
         status=assessment.status,
         submitted_at=assessment.submitted_at,
     )
+
+
+async def unreachable_names(
+    session: AsyncSession, in_scope: Any, limit: int = 50
+) -> tuple[str, ...]:
+    """Who blocked the bot, so a leader can visit them: "name (village)"."""
+    query = (
+        select(Person.name, Person.place_name)
+        .where(in_scope, Person.consent_at.is_not(None), Person.unreachable_at.is_not(None))
+        .order_by(Person.place_name, Person.name)
+        .limit(limit)
+    )
+    rows = await session.execute(query)
+    return tuple(f"{name or '?'} ({place})" if place else (name or "?") for name, place in rows)
