@@ -7,7 +7,7 @@ within its grace window) and 'send' drains the outbox under the channel limits."
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
@@ -23,6 +23,7 @@ from conversations.digest import digest_text
 from conversations.events import Choice, OutboundMessage
 from conversations.i18n import Translator
 from conversations.schedule import digest_due, is_quiet, quiet_window, reminder_due
+from storage import inbox
 from storage.campaigns import communes_with_people, leaders, unfinished
 from storage.db import unit_of_work
 from storage.digests import build_digest
@@ -34,6 +35,7 @@ from storage.schedules import schedule_for
 
 log = logging.getLogger(__name__)
 JOBS_TABLE = JOBS
+KEEP_HANDLED = timedelta(days=30)
 
 
 @dataclass
@@ -160,6 +162,8 @@ class Campaigns:
 
     async def plan_now(self) -> PlanReport:
         report = await plan(self.app, self.channels)
+        async with unit_of_work(self.app.sessions) as session:
+            await inbox.prune(session, self.app.clock.now() - KEEP_HANDLED)
         if report.reminders or report.digests:
             log.info("planned %d reminders and %d digests", report.reminders, report.digests)
         return report

@@ -22,6 +22,8 @@ from bot.webhook import HttpServer, webhook_app
 from conversations.commands import COMMANDS
 from conversations.events import InboundEvent, OutboundMessage
 from conversations.i18n import SUPPORTED, Translator
+from storage import inbox
+from storage.db import unit_of_work
 from storage.outbox import SENT, UNREACHABLE
 
 log = logging.getLogger(__name__)
@@ -43,6 +45,7 @@ def build_application(settings: Settings, limiter: ChatRateLimiter | None = None
             or ChatRateLimiter(settings.telegram_rate_overall, settings.telegram_rate_per_chat)
         )
         .concurrent_updates(False)  # _ingest only queues, so order is kept at no cost
+        .job_queue(None)  # scheduling is ours (bot/scheduler.py), state in our database
     )
     if settings.telegram_webhook_url:
         builder = builder.updater(None)
@@ -68,6 +71,9 @@ class TelegramService:
         await self.application.initialize()
         await self.register_commands()
         await self.application.start()
+        resumed = await self._resume_unhandled()
+        if resumed:
+            log.info("handling %d updates left from before a restart", resumed)
         if self.settings.telegram_webhook_url:
             await self._start_webhook(self.settings.telegram_webhook_url)
         else:
@@ -88,6 +94,11 @@ class TelegramService:
         if self._tasks:
             await asyncio.gather(*self._tasks, return_exceptions=True)
         await self.application.shutdown()
+
+    async def idle(self) -> None:
+        """Wait until every update received so far has been handled (tests, shutdown)."""
+        await self.application.update_queue.join()
+        await self.sequencer.join()
 
     async def register_commands(self) -> None:
         """The command menu in each language; Vietnamese is also the default."""
@@ -119,10 +130,41 @@ class TelegramService:
         event = to_event(update)
         if event is None:
             return
+        if not await self._keep(update):
+            return  # already in the inbox: being handled, or handled
         if update.callback_query is not None:
             # Stop the button's spinner at once, not after the person's earlier messages.
             self._background(self._quietly(update.callback_query.answer()))
-        self.sequencer.submit((CHANNEL, event.user_ref), partial(self._process, update, event))
+        self._submit(update, event)
+
+    def _submit(self, update: Update, event: InboundEvent) -> None:
+        self.sequencer.submit((CHANNEL, event.user_ref), partial(self._handle_kept, update, event))
+
+    async def _keep(self, update: Update) -> bool:
+        """Written down before Telegram hears it arrived: a crash cannot lose it."""
+        async with unit_of_work(self.app.sessions) as session:
+            payload = update.to_dict()
+            return await inbox.keep(
+                session, CHANNEL, str(update.update_id), payload, self.app.clock.now()
+            )
+
+    async def _handle_kept(self, update: Update, event: InboundEvent) -> None:
+        await self._process(update, event)
+        async with unit_of_work(self.app.sessions) as session:
+            await inbox.done(session, CHANNEL, str(update.update_id), self.app.clock.now())
+
+    async def _resume_unhandled(self) -> int:
+        """Updates that arrived before a crash but were not handled: handle them now."""
+        async with unit_of_work(self.app.sessions) as session:
+            rows = [
+                (row.payload, row.update_id) for row in await inbox.unhandled(session, CHANNEL)
+            ]
+        for payload, _update_id in rows:
+            update = Update.de_json(payload, self.application.bot)
+            event = to_event(update) if update is not None else None
+            if update is not None and event is not None:
+                self._submit(update, event)
+        return len(rows)
 
     def _background(self, work: Coroutine[Any, Any, None]) -> None:
         task = asyncio.create_task(work)

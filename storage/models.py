@@ -248,3 +248,17 @@ class Campaign(Base):
     kind: Mapped[str] = mapped_column(String(16))
     org_unit_id: Mapped[int] = mapped_column(ForeignKey("org_units.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+
+
+class InboxUpdate(Base):
+    """A platform update kept from arrival until handled, so none is lost in a crash."""
+
+    __tablename__ = "inbox"
+    __table_args__ = (UniqueConstraint("channel", "update_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    channel: Mapped[str] = mapped_column(String(16))
+    update_id: Mapped[str] = mapped_column(String(64))
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    done_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)

@@ -1,5 +1,6 @@
 """Stale, foreign and forged buttons; redelivered updates; 429 and 403; bursts; restarts."""
 
+import asyncio
 import time
 
 import pytest
@@ -20,7 +21,7 @@ LAN, MINH = 1001, 1002
 async def settled(fake: FakeTelegram, service: TelegramService) -> None:
     """Every queued update fetched and every person's work done."""
     await fake.wait_for(lambda: fake.pending() == 0, what="updates confirmed")
-    await service.sequencer.join()
+    await service.idle()
 
 
 async def stored(app: App, user_id: int) -> tuple[str | None, str | None]:
@@ -193,3 +194,28 @@ async def test_a_passing_telegram_error_loses_neither_the_tap_nor_the_reply(
         fake.fail_next("sendMessage", status=502)
         assert "Minh chứng cho chỉ số 1" in await lan.tap("7")
         assert (await stored(app, LAN))[1] == "ev:1"
+
+
+async def test_updates_fetched_before_a_crash_are_handled_after_restart(
+    fake: FakeTelegram, sqlite_url: str, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    settings = telegram_settings(sqlite_url, fake)
+    stuck = asyncio.Event()
+    async with running(settings, clock) as (app, service):
+        lan = Citizen(fake, LAN)
+        await lan.say("/start")
+        real_dispatch = app.dispatch
+
+        async def hang(event):  # type: ignore[no-untyped-def]
+            stuck.set()
+            await asyncio.Event().wait()  # the process dies while handling this
+
+        monkeypatch.setattr(app, "dispatch", hang)
+        fake.send_text(LAN, "1")
+        await asyncio.wait_for(stuck.wait(), timeout=10)
+        await fake.wait_for(lambda: fake.pending() == 0, what="Telegram thinks it was delivered")
+        for worker in list(service.sequencer._workers):
+            worker.cancel()  # the crash: nothing after this point runs
+        monkeypatch.setattr(app, "dispatch", real_dispatch)
+    async with running(settings, clock):
+        await fake.wait_for(lambda: "Bạn tên là gì?" in fake.last(LAN).text, what="the answer")

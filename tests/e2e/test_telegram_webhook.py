@@ -80,7 +80,7 @@ async def test_a_request_without_the_right_secret_gets_403_and_changes_nothing(
 ) -> None:
     app, service, url = webhook
     assert await post(url, fake.send_text(3004, "/start"), headers) == 403
-    await service.sequencer.join()
+    await service.idle()
     assert not fake.calls_to("sendMessage")
     assert await people(app) == 0
 
