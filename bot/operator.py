@@ -16,7 +16,7 @@ from conversations.schedule import KEYS, ScheduleError, as_text
 from storage.admin_units import find_province, load_admin_units
 from storage.db import unit_of_work
 from storage.digests import build_digest
-from storage.leadership import create_invite, revoke_invite
+from storage.leadership import create_invite, revoke_invite, revoke_role, roles_under
 from storage.org_import import import_places
 from storage.org_lookup import find_org
 from storage.outbox_queue import recover_interrupted, status_counts
@@ -48,6 +48,10 @@ def add_commands(commands: "argparse._SubParsersAction[argparse.ArgumentParser]"
     invite.add_argument("--days", type=int, default=7, help="valid for this many days")
     revoke = admin.add_parser("revoke", help="revoke an unused invitation code")
     revoke.add_argument("code")
+    roles = admin.add_parser("roles", help="the leaders of a node and below")
+    roles.add_argument("--org", required=True)
+    take_back = admin.add_parser("revoke-role", help="take a role back from a leader")
+    take_back.add_argument("role_id", type=int, help="the id shown by 'cdht admin roles'")
 
     report = commands.add_parser("report", help="the XLSX report of a commune or province")
     report.add_argument("--org", required=True)
@@ -96,6 +100,8 @@ async def run(app: App, args: argparse.Namespace) -> None:
         ("org", "import-csv"): org_import_csv,
         ("admin", "invite"): admin_invite,
         ("admin", "revoke"): admin_revoke,
+        ("admin", "roles"): admin_roles,
+        ("admin", "revoke-role"): admin_revoke_role,
         ("targets", "load"): targets_load,
         ("targets", "set"): targets_set,
         ("targets", "show"): targets_show,
@@ -233,3 +239,21 @@ async def outbox_drain(app: App, args: argparse.Namespace) -> None:
     finally:
         await service.application.shutdown()
     print(f"{sent} messages sent.")
+
+
+async def admin_roles(app: App, args: argparse.Namespace) -> None:
+    async with unit_of_work(app.sessions) as session:
+        org = await find_org(session, args.org)
+        held = await roles_under(session, org.id)
+    if not held:
+        print(f"No leaders at or below {org.name}.")
+    for role_id, role, place, name, channel in held:
+        print(f"{role_id}: {role} of {place}: {name or '(no name)'} on {channel}")
+
+
+async def admin_revoke_role(app: App, args: argparse.Namespace) -> None:
+    async with unit_of_work(app.sessions) as session:
+        done = await revoke_role(session, args.role_id, app.clock.now())
+    if not done:
+        raise OperatorError("No active role has that id.")
+    print("Role revoked: that leader's screens stop working at once.")

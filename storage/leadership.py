@@ -30,7 +30,7 @@ from storage.digests import build_digest
 from storage.links import create_place_link
 from storage.models import AnswerRow, AssessmentRow, Invite, OrgUnit, Person, Role
 from storage.schedules import schedule_for, set_schedule
-from storage.scopes import covers, people_of
+from storage.scopes import ancestors, covers, people_of
 
 INVITE_DAYS = 7
 # Channels a message can reach someone on without them being at a terminal.
@@ -306,6 +306,32 @@ async def revoke_invite(session: AsyncSession, code: str, now: datetime) -> bool
     return True
 
 
+async def roles_under(
+    session: AsyncSession, org_id: int
+) -> list[tuple[int, str, str, str | None, str]]:
+    """Active roles on a node and its subtree: (role id, role, place, leader's name, channel)."""
+    query = (
+        select(Role.id, Role.role, OrgUnit.name, Person.name, Person.channel, OrgUnit.id)
+        .join(OrgUnit, OrgUnit.id == Role.org_unit_id)
+        .join(Person, Person.id == Role.person_id)
+        .where(Role.revoked_at.is_(None))
+        .order_by(Role.id)
+    )
+    found = []
+    for role_id, role, place, name, channel, unit_id in await session.execute(query):
+        if any(node.id == org_id for node in await ancestors(session, unit_id)):
+            found.append((role_id, role, place, name, channel))
+    return found
+
+
+async def revoke_role(session: AsyncSession, role_id: int, now: datetime) -> bool:
+    role = await session.get(Role, role_id)
+    if role is None or role.revoked_at is not None:
+        return False
+    role.revoked_at = now
+    return True
+
+
 def _submission(row: AssessmentRow, person: Person) -> Submission:
     return Submission(
         assessment_id=row.id,
@@ -317,4 +343,4 @@ def _submission(row: AssessmentRow, person: Person) -> Submission:
     )
 
 
-__all__ = ["SqlLeadership", "create_invite", "revoke_invite"]
+__all__ = ["SqlLeadership", "create_invite", "revoke_invite", "revoke_role", "roles_under"]

@@ -96,3 +96,17 @@ def test_invitations_targets_and_the_report(cdht, tmp_path: Path) -> None:  # ty
     ]
     summary = workbook["Tổng hợp"]
     assert "Xã Hải Hậu" in str(summary["A1"].value)
+
+
+def test_roles_are_listed_and_taken_back(cdht) -> None:  # type: ignore[no-untyped-def]
+    invite = cdht("admin", "invite", "--role", "commune_leader", "--org", "Xã Hải Hậu, Ninh Bình")
+    code = invite.stdout.strip().rsplit(" ", 1)[1]
+    joined = cdht("chat", "--user", "lan", stdin=f"/vaitro {code}\n/lanhdao\n")
+    assert "Menu lãnh đạo" in joined.stdout
+    listed = cdht("admin", "roles", "--org", "Ninh Bình")
+    assert "commune_leader of Xã Hải Hậu" in listed.stdout
+    role_id = listed.stdout.split(":", 1)[0]
+    assert cdht("admin", "revoke-role", role_id).returncode == 0
+    assert cdht("admin", "revoke-role", role_id).returncode == 2
+    after = cdht("chat", "--user", "lan", stdin="/lanhdao\n")
+    assert "Bạn không có quyền làm việc này." in after.stdout
