@@ -185,24 +185,19 @@ class Campaigns:
         )
         _RUNNING[self.name] = self
         first = datetime.now(zone)
-        self.scheduler.add_job(
-            plan_job,
-            "interval",
-            seconds=self.plan_every,
-            id=f"plan-{self.name}",
-            args=[self.name],
-            replace_existing=True,
-            next_run_time=first,
-        )
-        self.scheduler.add_job(
-            send_job,
-            "interval",
-            seconds=self.send_every,
-            id=f"send-{self.name}",
-            args=[self.name],
-            replace_existing=True,
-            next_run_time=first,
-        )
+        for job, every, label in (
+            (plan_job, self.plan_every, "plan"),
+            (send_job, self.send_every, "send"),
+        ):
+            self.scheduler.add_job(
+                job,
+                "interval",
+                seconds=every,
+                id=f"{label}-{self.name}",
+                args=[self.name],
+                replace_existing=True,  # a restart replaces the stored job, never adds a twin
+                next_run_time=first,
+            )
         self.scheduler.start()
 
     async def stop(self) -> None:

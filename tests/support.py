@@ -1,8 +1,11 @@
 """Test helpers: a settable clock, databases, and a chat client that reads like a transcript."""
 
 import os
+import subprocess
+import sys
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from sqlalchemy import text
@@ -100,3 +103,23 @@ class Chat:
     @property
     def labels(self) -> list[str]:
         return [choice.label for choice in self.last.choices if not choice.nav]
+
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def run_cdht(
+    *args: str, database: Path, stdin: str = "", **env: str
+) -> subprocess.CompletedProcess[str]:
+    """The `cdht` command in a child process, on its own SQLite file, as an operator types it."""
+    environment = {**os.environ, "DATABASE_URL": f"sqlite+aiosqlite:///{database}", **env}
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env=environment,
+        timeout=120,
+        check=False,
+    )

@@ -6,6 +6,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from tests.support import run_cdht
+
 ROOT = Path(__file__).resolve().parents[2]
 
 WHOLE_ASSESSMENT = [
@@ -24,17 +26,7 @@ WHOLE_ASSESSMENT = [
 
 
 def cdht(*args: str, database: Path, stdin: str = "") -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "DATABASE_URL": f"sqlite+aiosqlite:///{database}", "CDHT_LOCALE": "vi"}
-    return subprocess.run(
-        [sys.executable, "-m", "bot", *args],
-        input=stdin,
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        env=env,
-        timeout=120,
-        check=False,
-    )
+    return run_cdht(*args, database=database, stdin=stdin, CDHT_LOCALE="vi")
 
 
 def test_a_piped_session_ends_with_the_result_and_the_export_has_the_row(tmp_path: Path) -> None:

@@ -1,31 +1,20 @@
 """Operator commands as typed in a terminal: the tree, invitations, targets and reports."""
 
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 import openpyxl
 import pytest
+
+from tests.support import run_cdht
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
 def cdht(tmp_path: Path):  # type: ignore[no-untyped-def]
-    env = {**os.environ, "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'cdht.db'}"}
-
     def run(*args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [sys.executable, "-m", "bot", *args],
-            input=stdin,
-            capture_output=True,
-            text=True,
-            cwd=ROOT,
-            env=env,
-            timeout=120,
-            check=False,
-        )
+        return run_cdht(*args, database=tmp_path / "cdht.db", stdin=stdin)
 
     return run
 

@@ -72,8 +72,8 @@ class Citizen:
         return [b["text"] for row in self.fake.last(self.user_id).buttons for b in row]
 
 
-async def complete_assessment(citizen: Citizen, scores: list[int]) -> str:
-    """From /start to the sent result, tapping buttons wherever there are buttons."""
+async def register_until_scores(citizen: Citizen) -> str:
+    """From /start to the first indicator; returns what the bot said last."""
     assert "Bạn có đồng ý không?" in await citizen.say("/start")
     assert "Bạn tên là gì?" in await citizen.tap("Đồng ý")
     await citizen.say("Nguyễn Thị Lan")
@@ -82,7 +82,12 @@ async def complete_assessment(citizen: Citizen, scores: list[int]) -> str:
     assert "thôn" in await citizen.tap("Xã Hải Hậu, Ninh Bình")
     await citizen.say("Xóm 3")
     await citizen.tap(default_criteria().occupations[0].label.vi)
-    assert "Chỉ số 1/10" in await citizen.tap("Đúng rồi")
+    return await citizen.tap("Đúng rồi")
+
+
+async def complete_assessment(citizen: Citizen, scores: list[int]) -> str:
+    """From /start to the sent result, tapping buttons wherever there are buttons."""
+    assert "Chỉ số 1/10" in await register_until_scores(citizen)
     for score in scores:
         await citizen.tap(str(score))
         await citizen.tap("Bỏ qua")

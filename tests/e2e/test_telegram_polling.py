@@ -4,7 +4,13 @@ from sqlalchemy import select
 
 from storage.db import unit_of_work
 from storage.models import AssessmentRow, Person
-from tests.e2e.telegram_support import Citizen, complete_assessment, running, telegram_settings
+from tests.e2e.telegram_support import (
+    Citizen,
+    complete_assessment,
+    register_until_scores,
+    running,
+    telegram_settings,
+)
 from tests.fakes.telegram_api import FakeTelegram
 from tests.support import FakeClock
 
@@ -39,15 +45,7 @@ async def test_scores_come_as_two_rows_with_back_below(
 ) -> None:
     async with running(telegram_settings(sqlite_url, fake), clock):
         citizen = Citizen(fake, LAN)
-        await citizen.say("/start")
-        await citizen.tap("Đồng ý")
-        await citizen.say("Nguyễn Thị Lan")
-        await citizen.say("1972")
-        await citizen.say("hai hau")
-        await citizen.tap("Xã Hải Hậu, Ninh Bình")
-        await citizen.say("Xóm 3")
-        await citizen.tap("Làm ruộng, chăn nuôi, đánh bắt")
-        await citizen.tap("Đúng rồi")
+        await register_until_scores(citizen)
         rows = [[b["text"] for b in row] for row in fake.last(LAN).buttons]
         assert rows == [[str(n) for n in range(6)], [str(n) for n in range(6, 11)], ["« Quay lại"]]
         assert "Chỉ số 1/10" in await citizen.say("mười")  # free text still works, and is refused

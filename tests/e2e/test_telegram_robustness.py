@@ -11,7 +11,12 @@ from bot.app import App
 from bot.telegram_service import TelegramService
 from storage.db import unit_of_work
 from storage.models import Conversation, Person
-from tests.e2e.telegram_support import Citizen, running, telegram_settings
+from tests.e2e.telegram_support import (
+    Citizen,
+    register_until_scores,
+    running,
+    telegram_settings,
+)
 from tests.fakes.telegram_api import FakeTelegram
 from tests.support import FakeClock
 
@@ -33,18 +38,6 @@ async def stored(app: App, user_id: int) -> tuple[str | None, str | None]:
             return None, None
         conversation = await session.get(Conversation, person.id)
         return person.name, conversation.step if conversation else None
-
-
-async def register_until_scores(citizen: Citizen) -> None:
-    await citizen.say("/start")
-    await citizen.tap("Đồng ý")
-    await citizen.say("Nguyễn Thị Lan")
-    await citizen.say("1972")
-    await citizen.say("hai hau")
-    await citizen.tap("Xã Hải Hậu, Ninh Bình")
-    await citizen.say("Xóm 3")
-    await citizen.tap("Làm ruộng, chăn nuôi, đánh bắt")
-    await citizen.tap("Đúng rồi")
 
 
 async def test_stale_foreign_and_forged_buttons_change_nothing(
