@@ -62,6 +62,7 @@ class TelegramService:
         self.application.add_error_handler(self._on_error)
         self.http: HttpServer | None = None
         self._tasks: set[asyncio.Task[None]] = set()
+        self._kept_early: set[int] = set()  # webhook updates already in the inbox
 
     @property
     def mode(self) -> str:
@@ -120,8 +121,14 @@ class TelegramService:
         await self.http.start()
 
     async def _enqueue_json(self, data: dict[str, Any]) -> None:
+        """Webhook: written to the inbox before Telegram gets its 200, so a crash after the
+        answer loses nothing (a redelivery of a kept update is dropped here)."""
         update = Update.de_json(data, self.application.bot)
-        await self.application.update_queue.put(update)
+        if update is None or to_event(update) is None:
+            return
+        if await self._keep(update):
+            self._kept_early.add(update.update_id)
+            await self.application.update_queue.put(update)
 
     async def _ingest(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Only converts and queues: the person's worker does the rest, in order."""
@@ -130,7 +137,9 @@ class TelegramService:
         event = to_event(update)
         if event is None:
             return
-        if not await self._keep(update):
+        if update.update_id in self._kept_early:
+            self._kept_early.discard(update.update_id)
+        elif not await self._keep(update):
             return  # already in the inbox: being handled, or handled
         if update.callback_query is not None:
             # Stop the button's spinner at once, not after the person's earlier messages.
@@ -141,7 +150,9 @@ class TelegramService:
         self.sequencer.submit((CHANNEL, event.user_ref), partial(self._handle_kept, update, event))
 
     async def _keep(self, update: Update) -> bool:
-        """Written down before Telegram hears it arrived: a crash cannot lose it."""
+        """Written down as soon as it arrives. With a webhook that is before Telegram's 200;
+        with polling, PTB confirms the offset on its next getUpdates, which can come a few
+        milliseconds before this write."""
         async with unit_of_work(self.app.sessions) as session:
             payload = update.to_dict()
             return await inbox.keep(

@@ -90,3 +90,14 @@ async def test_a_malformed_body_is_refused(webhook: tuple[App, TelegramService, 
     async with httpx.AsyncClient() as client:
         response = await client.post(url, content=b"{not json", headers=webhook_headers(SECRET))
     assert response.status_code == 400
+
+
+async def test_a_webhook_retry_of_the_same_update_is_answered_once(
+    fake: FakeTelegram, webhook: tuple[App, TelegramService, str]
+) -> None:
+    _app, service, url = webhook
+    update = fake.send_text(3005, "/start")
+    assert await post(url, update, webhook_headers(SECRET)) == 200
+    assert await post(url, update, webhook_headers(SECRET)) == 200  # Telegram retried
+    await service.idle()
+    assert len(fake.chat(3005)) == 1
