@@ -5,12 +5,14 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
 
+import httpx
+
 from bot.app import App
 from bot.ratelimit import ChatRateLimiter
 from bot.settings import Settings
 from bot.telegram_service import TelegramService
 from conversations.model import default_criteria
-from tests.fakes.telegram_api import TOKEN, FakeTelegram
+from tests.fakes.telegram_api import TOKEN, FakeTelegram, webhook_headers
 from tests.support import FakeClock
 
 FAST = {"TELEGRAM_RATE_OVERALL": 1000, "TELEGRAM_RATE_PER_CHAT": 1000}
@@ -70,6 +72,33 @@ class Citizen:
     @property
     def labels(self) -> list[str]:
         return [b["text"] for row in self.fake.last(self.user_id).buttons for b in row]
+
+
+@dataclass
+class WebhookCitizen(Citizen):
+    """The same person, but their updates reach the bot as Telegram's webhook calls."""
+
+    url: str = ""
+    secret: str = ""
+
+    async def _post_turn(self, make_update: Callable[[], dict[str, Any]]) -> str:
+        before = len(self.fake.chat(self.user_id))
+        async with httpx.AsyncClient() as client:
+            response = await client.post(
+                self.url, json=make_update(), headers=webhook_headers(self.secret)
+            )
+        assert response.status_code == 200
+        await self.fake.wait_for(
+            lambda: len(self.fake.chat(self.user_id)) > before, seconds=10, what="a reply"
+        )
+        return self.fake.last(self.user_id).text
+
+    async def say(self, text: str) -> str:
+        return await self._post_turn(lambda: self.fake.send_text(self.user_id, text))
+
+    async def tap(self, label: str) -> str:
+        self.taps += 1
+        return await self._post_turn(lambda: self.fake.tap(self.user_id, label))
 
 
 async def register_until_scores(citizen: Citizen) -> str:

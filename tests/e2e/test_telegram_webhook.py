@@ -11,7 +11,12 @@ from bot.app import App
 from bot.telegram_service import TelegramService
 from storage.db import unit_of_work
 from storage.models import Person
-from tests.e2e.telegram_support import running, telegram_settings
+from tests.e2e.telegram_support import (
+    WebhookCitizen,
+    complete_assessment,
+    running,
+    telegram_settings,
+)
 from tests.fakes.telegram_api import FakeTelegram, webhook_headers
 from tests.support import FakeClock
 
@@ -101,3 +106,15 @@ async def test_a_webhook_retry_of_the_same_update_is_answered_once(
     assert await post(url, update, webhook_headers(SECRET)) == 200  # Telegram retried
     await service.idle()
     assert len(fake.chat(3005)) == 1
+
+
+async def test_a_citizen_completes_the_whole_assessment_through_the_webhook(
+    fake: FakeTelegram, webhook: tuple[App, TelegramService, str]
+) -> None:
+    _app, _service, url = webhook
+    citizen = WebhookCitizen(fake, 3006, url=url, secret=SECRET)
+    result = await complete_assessment(citizen, [9, 8, 10, 7, 6, 5, 8, 9, 9, 9])
+    assert "Đã gửi" in result
+    summary = next(m.text for m in reversed(fake.chat(3006)) if "Tổng điểm" in m.text)
+    assert "Tổng điểm: 80/100" in summary
+    assert not fake.calls_to("getUpdates")  # nothing came by polling
