@@ -7,12 +7,11 @@ from conversations.events import OutboundMessage
 from conversations.leading import (
     MENU,
     LeaderStep,
-    current_grant,
     leadership,
     no_permission,
     require_grant,
 )
-from conversations.roles import MAY_ADD_PLACES
+from conversations.roles import MAY_ADD_PLACES, Grant
 from conversations.schedule import (
     WEEKDAYS,
     Schedule,
@@ -59,11 +58,8 @@ def calendar_text(ctx: Ctx, schedule: Schedule) -> str:
 
 @step("lead_calendar")
 class Calendar(LeaderStep):
-    async def prompt(self, ctx: Ctx, param: str) -> OutboundMessage:
+    async def screen(self, ctx: Ctx, param: str, grant: Grant) -> OutboundMessage:
         t = ctx.t
-        grant = await current_grant(ctx)
-        if grant is None:
-            return OutboundMessage(no_permission(ctx))
         port = leadership(ctx)
         lines = [calendar_text(ctx, await port.schedule(grant, ctx.season))]
         campaigns = await port.campaigns(grant)

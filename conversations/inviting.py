@@ -10,14 +10,13 @@ from conversations.leading import (
     MENU,
     LeaderStep,
     chosen_place,
-    current_grant,
     leadership,
     no_permission,
     place_options,
     reports,
     require_grant,
 )
-from conversations.roles import MAY_INVITE, NODE_KIND, RoleName, role_label
+from conversations.roles import MAY_INVITE, NODE_KIND, Grant, RoleName, role_label
 from conversations.steps import ask, step
 
 SEARCH_SHOWN = 8
@@ -25,10 +24,7 @@ SEARCH_SHOWN = 8
 
 @step("lead_invite")
 class InviteRole(LeaderStep):
-    async def prompt(self, ctx: Ctx, param: str) -> OutboundMessage:
-        grant = await current_grant(ctx)
-        if grant is None:
-            return OutboundMessage(no_permission(ctx))
+    async def screen(self, ctx: Ctx, param: str, grant: Grant) -> OutboundMessage:
         options = [(role.value, role_label(ctx.t, role)) for role in MAY_INVITE[grant.role]]
         return ask("lead_invite", ctx.t("Whom do you want to invite?"), options)
 
@@ -44,10 +40,7 @@ class InviteRole(LeaderStep):
 class InvitePlace(LeaderStep):
     free_text = True  # a commune is found by typing part of its name
 
-    async def prompt(self, ctx: Ctx, param: str) -> OutboundMessage:
-        grant = await current_grant(ctx)
-        if grant is None:
-            return OutboundMessage(no_permission(ctx))
+    async def screen(self, ctx: Ctx, param: str, grant: Grant) -> OutboundMessage:
         key = f"lead_invite_place:{param}"
         role = RoleName(param)
         if role != RoleName.COMMUNE:
@@ -84,10 +77,7 @@ class InvitePlace(LeaderStep):
 
 @step("lead_links")
 class Links(LeaderStep):
-    async def prompt(self, ctx: Ctx, param: str) -> OutboundMessage:
-        grant = await current_grant(ctx)
-        if grant is None:
-            return OutboundMessage(no_permission(ctx))
+    async def screen(self, ctx: Ctx, param: str, grant: Grant) -> OutboundMessage:
         options = await place_options(ctx, grant)
         if not options:
             return ask("lead_links", ctx.t("There are no villages or units yet: add them first."))

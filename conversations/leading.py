@@ -81,7 +81,17 @@ async def join(ctx: Ctx, args: tuple[str, ...]) -> Outcome:
 
 
 class LeaderStep(BaseStep):
-    """Leader screens go back to the menu, and show nothing to someone without the role."""
+    """Leader screens go back to the menu, and show nothing to someone without the role:
+    the role is checked again before every screen, so a revoked one stops at once."""
+
+    async def prompt(self, ctx: Ctx, param: str) -> OutboundMessage:
+        grant = await current_grant(ctx)
+        if grant is None:
+            return OutboundMessage(no_permission(ctx))
+        return await self.screen(ctx, param, grant)
+
+    async def screen(self, ctx: Ctx, param: str, grant: Grant) -> OutboundMessage:
+        raise NotImplementedError
 
     def back(self, ctx: Ctx, param: str) -> str | None:
         return MENU
@@ -104,11 +114,8 @@ class PickRole(LeaderStep):
 
 @step(MENU)
 class Menu(LeaderStep):
-    async def prompt(self, ctx: Ctx, param: str) -> OutboundMessage:
+    async def screen(self, ctx: Ctx, param: str, grant: Grant) -> OutboundMessage:
         t = ctx.t
-        grant = await current_grant(ctx)
-        if grant is None:
-            return OutboundMessage(no_permission(ctx))
         _, waiting = await leadership(ctx).queue(grant, 0, 1)
         options = [
             ("queue", t("Waiting for confirmation ({n})", n=waiting)),

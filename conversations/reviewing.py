@@ -8,7 +8,6 @@ from conversations.i18n import Translator
 from conversations.leading import (
     MENU,
     LeaderStep,
-    current_grant,
     leadership,
     no_permission,
     require_grant,
@@ -29,11 +28,8 @@ REASON_LIMIT = 300
 
 @step("lead_queue")
 class Queue(LeaderStep):
-    async def prompt(self, ctx: Ctx, param: str) -> OutboundMessage:
+    async def screen(self, ctx: Ctx, param: str, grant: Grant) -> OutboundMessage:
         t = ctx.t
-        grant = await current_grant(ctx)
-        if grant is None:
-            return OutboundMessage(no_permission(ctx))
         page = int(param or 0)
         items, total = await leadership(ctx).queue(grant, page, PAGE)
         if not total:
@@ -79,10 +75,9 @@ def _queue_label(t: Translator, name: str, place: str, total: int, status: str) 
 
 @step("lead_view")
 class View(LeaderStep):
-    async def prompt(self, ctx: Ctx, param: str) -> OutboundMessage:
-        grant = await current_grant(ctx)
-        detail = await leadership(ctx).submission(grant, int(param)) if grant else None
-        if grant is None or detail is None:
+    async def screen(self, ctx: Ctx, param: str, grant: Grant) -> OutboundMessage:
+        detail = await leadership(ctx).submission(grant, int(param))
+        if detail is None:
             return OutboundMessage(no_permission(ctx))
         return ask(f"lead_view:{param}", detail_text(ctx, detail), _decisions(ctx, grant, detail))
 
