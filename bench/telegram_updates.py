@@ -12,8 +12,9 @@ import time
 from pathlib import Path
 
 from bot.app import App
+from bot.channels.telegram import TelegramChannel
+from bot.gateway import Gateway
 from bot.settings import Settings
-from bot.telegram_service import TelegramService
 from tests.fakes.telegram_api import TOKEN, FakeTelegram
 
 LINES = ["/start", "1", "Nguyễn Văn An", "1968", "hai hau"]
@@ -33,7 +34,7 @@ async def main(people: int, rounds: int, url: str | None) -> None:
             )
             app = App(settings)
             await app.prepare_database()
-            service = TelegramService(app, settings)
+            service = Gateway(app, [TelegramChannel(settings)])
             await service.start()
             users = range(10_000, 10_000 + people)
             total = 0

@@ -16,13 +16,21 @@ from conversations.events import InboundEvent, OutboundMessage
 from conversations.i18n import N_, Translator, negotiate
 from conversations.model import Criteria, DigitalCheck, default_criteria, default_digital
 from conversations.ports import Clock, Ports
+from storage import inbox
 from storage.admin_units import load_admin_units
-from storage.db import exclusive, make_engine, make_sessionmaker, unit_of_work
+from storage.db import (
+    StoreUnavailableError,
+    exclusive,
+    make_engine,
+    make_sessionmaker,
+    unavailable,
+    unit_of_work,
+)
 from storage.directory import SqlDirectory
 from storage.leadership import SqlLeadership
 from storage.migrate import upgrade
 from storage.outbox import SqlOutbox
-from storage.repositories import EventLog, Reachability, StateStore
+from storage.repositories import Reachability, StateStore
 from storage.targets import NATIONAL_FILE, country, load_targets
 
 log = logging.getLogger(__name__)
@@ -66,15 +74,31 @@ class App:
     async def close(self) -> None:
         await self.engine.dispose()
 
-    async def dispatch(self, event: InboundEvent) -> list[OutboundMessage]:
-        """Handle one event in its own transaction; replies are returned only after commit."""
+    async def dispatch(
+        self, event: InboundEvent, update: tuple[str, str] | None = None
+    ) -> list[OutboundMessage]:
+        """Handle one event in one transaction; replies are returned only after commit.
+
+        `update` is the (channel, update_id) of the inbox row the event came from: it is ticked
+        off, with the replies, in the same transaction, and an update handled before gives [].
+        Raises StoreUnavailableError while the database is away (the caller retries later); any
+        other failure gives the person an apology, and the update counts as handled."""
         try:
             async with self.locks.hold((event.channel, event.user_ref)):
-                return await self._handle(event)
+                return await self._handle(event, update)
         except Exception as error:
+            if unavailable(error):
+                raise StoreUnavailableError from None
             _log_failure(event, error)
             locale = negotiate(event.locale_hint, self.settings.locale)
-            return [OutboundMessage(Translator(locale)(APOLOGY), error=True)]
+            apology = [OutboundMessage(Translator(locale)(APOLOGY), error=True)]
+            if update is not None:
+                async with unit_of_work(self.sessions) as session:
+                    first = await inbox.handled(
+                        session, *update, event.user_ref, apology, self.clock.now()
+                    )
+                return apology if first else []
+            return apology
 
     def _ports(self, session: AsyncSession, who: tuple[str, str]) -> Ports:
         return Ports(
@@ -102,13 +126,11 @@ class App:
         async with unit_of_work(self.sessions) as session:
             await Reachability(session).unreachable(channel, user_ref, self.clock.now())
 
-    async def _handle(self, event: InboundEvent) -> list[OutboundMessage]:
+    async def _handle(
+        self, event: InboundEvent, update: tuple[str, str] | None
+    ) -> list[OutboundMessage]:
         now = self.clock.now()
         async with unit_of_work(self.sessions) as session:
-            if event.event_id and not await EventLog(session).first_time(
-                event.channel, event.event_id, now
-            ):
-                return []
             store = StateStore(session, self.criteria, self.digital)
             loaded = await store.load(event.channel, event.user_ref)
             state = loaded or new_state(event, self.settings.locale)
@@ -118,6 +140,11 @@ class App:
             # the language they write in must be stored too.
             if changed != state or (loaded is None and await store.exists(event)):
                 await store.save(event.channel, event.user_ref, changed, now)
+            if update is not None and not await inbox.handled(
+                session, *update, event.user_ref, replies, now
+            ):
+                await session.rollback()  # handled before: nothing of this run is kept
+                return []
         return replies
 
 

@@ -15,10 +15,11 @@ from bot import logs, operator
 from bot.app import App
 from bot.channels import console
 from bot.export import write_csv
+from bot.gateway import Gateway
+from bot.messengers import messengers
 from bot.outbox import deliver
 from bot.scheduler import Campaigns
 from bot.settings import Settings
-from bot.telegram_service import TelegramService
 from conversations.events import OutboundMessage
 from conversations.i18n import Translator
 from storage.db import unit_of_work
@@ -71,7 +72,8 @@ def console_outbox(app: App) -> console.Pending:
 async def cmd_run(app: App, args: argparse.Namespace) -> None:
     await app.prepare_database()
     database = app.engine.url.render_as_string(hide_password=True)
-    if app.settings.telegram_bot_token is None:
+    channels = messengers(app.settings)
+    if not channels:
         print(
             f"No messenger is configured: starting the console channel on {database}",
             file=sys.stderr,
@@ -83,16 +85,18 @@ async def cmd_run(app: App, args: argparse.Namespace) -> None:
         finally:
             await campaigns.stop()
         return
-    service = TelegramService(app, app.settings)
-    await service.start()
-    campaigns = Campaigns(app, {"telegram": service.send_queued})
+    gateway = Gateway(app, channels)
+    await gateway.start(app.settings.http_host, app.settings.http_port)
+    # The gateway's sender drains the outbox; the scheduler only plans for these channels.
+    campaigns = Campaigns(app, {}, channels=(*gateway.channels, console.CHANNEL))
     await campaigns.start()
-    print(f"Telegram is running ({service.mode}) on {database}; Ctrl-C stops it", file=sys.stderr)
+    running = ", ".join(f"{c.name} ({c.mode})" for c in channels)
+    print(f"Running {running} on {database}; Ctrl-C stops it", file=sys.stderr)
     try:
         await until_stopped()
     finally:
         await campaigns.stop()
-        await service.stop()
+        await gateway.stop()
 
 
 async def until_stopped() -> None:

@@ -4,11 +4,11 @@ import argparse
 from pathlib import Path
 
 from bot.app import App
-from bot.outbox import deliver_many
+from bot.messengers import messengers
+from bot.outbox import Sender
 from bot.report_files import localised
 from bot.reports import write_workbook
 from bot.scheduler import Campaigns
-from bot.telegram_service import TelegramService
 from conversations.digest import METRICS
 from conversations.i18n import SUPPORTED, Translator
 from conversations.roles import NODE_KIND, RoleName
@@ -223,21 +223,24 @@ async def outbox_status(app: App, args: argparse.Namespace) -> None:
 
 
 async def outbox_plan(app: App, args: argparse.Namespace) -> None:
-    report = await Campaigns(app, {}, channels=("telegram", "console")).plan_now()
+    names = tuple(channel.name for channel in messengers(app.settings))
+    report = await Campaigns(app, {}, channels=(*names, "console")).plan_now()
     print(f"{report.reminders} reminders and {report.digests} digests queued.")
 
 
 async def outbox_drain(app: App, args: argparse.Namespace) -> None:
-    if app.settings.telegram_bot_token is None:
-        raise OperatorError("TELEGRAM_BOT_TOKEN is not set: there is nothing to send through.")
-    service = TelegramService(app, app.settings)
-    await service.application.initialize()
+    channels = messengers(app.settings)
+    if not channels:
+        raise OperatorError("No messenger is configured: there is nothing to send through.")
+    for channel in channels:
+        await channel.open()
     try:
         async with unit_of_work(app.sessions) as session:
             await recover_interrupted(session, app.clock.now())
-        sent = await deliver_many(app, {"telegram": service.send_queued})
+        sent = await Sender(app, {channel.name: channel for channel in channels}).drain()
     finally:
-        await service.application.shutdown()
+        for channel in channels:
+            await channel.close()
     print(f"{sent} messages sent.")
 
 

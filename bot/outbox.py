@@ -2,14 +2,18 @@
 time: a crash leaves at most one message in doubt, and no message is sent twice."""
 
 import asyncio
+import contextlib
 import logging
 import time
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from functools import partial
+from typing import Protocol
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.app import App
+from bot.channels.base import Limits, Payload
 from bot.ratelimit import SAFETY
 from conversations.events import OutboundMessage
 from conversations.state import Status
@@ -22,12 +26,12 @@ log = logging.getLogger(__name__)
 # send(user_ref, message) -> SENT, UNREACHABLE, or a short reason for a transient failure
 Send = Callable[[str, OutboundMessage], Awaitable[str]]
 SKIPPED = "skipped"
-UNPACED = ("console",)  # a terminal has no rate limit to respect
 REMINDERS = ("reminder:", "nudge:")
 DONE = (Status.SUBMITTED.value, Status.CONFIRMED.value, Status.RECOGNISED.value)
 
 
 async def deliver(app: App, channel: str, send: Send, user_ref: str | None = None) -> int:
+    """Send what is due on one channel, unpaced (the console, `cdht outbox drain`)."""
     return await deliver_many(app, {channel: send}, user_ref)
 
 
@@ -53,29 +57,94 @@ class ChatPacer:
         )
 
 
-async def deliver_many(app: App, senders: Mapping[str, Send], user_ref: str | None = None) -> int:
-    """Send everything due on these channels; returns how many were sent."""
-    pacer = ChatPacer(app.settings.telegram_rate_per_chat)
+async def deliver_many(
+    app: App,
+    senders: Mapping[str, Send],
+    user_ref: str | None = None,
+    per_chat: Mapping[str, float] | None = None,
+) -> int:
+    """Send everything due on these channels; returns how many were sent. `per_chat` gives
+    each paced channel's messages per second into one chat (unpaced when absent)."""
+    pacers = {name: ChatPacer(rate) for name, rate in (per_chat or {}).items()}
     sent = 0
     while True:
+        resting = [chat for pacer in pacers.values() for chat in pacer.resting()]
         async with unit_of_work(app.sessions) as session:
-            resting = pacer.resting()
             row = await claim_next(session, tuple(senders), app.clock.now(), user_ref, resting)
             job = await _prepare(app, session, row) if row is not None else None
         if row is None:
             if not resting:
                 return sent
-            await asyncio.sleep(max(0.01, pacer.next_free()))
+            await asyncio.sleep(max(0.01, min(p.next_free() for p in pacers.values())))
             continue
         if job is None:
             continue
         message_id, channel, recipient, message = job
         outcome = await _attempt(senders[channel], recipient, message)
-        if channel not in UNPACED:
-            pacer.wrote(recipient)
+        if channel in pacers:
+            pacers[channel].wrote(recipient)
         async with unit_of_work(app.sessions) as session:
             await settle(session, message_id, outcome, app.clock.now())
         sent += outcome == SENT
+
+
+class Outlet(Protocol):
+    """What the sender needs of a channel (bot.channels.base.Channel has it)."""
+
+    @property
+    def limits(self) -> Limits: ...
+
+    async def send(
+        self, user_ref: str, replies: Sequence[OutboundMessage], payload: Payload | None
+    ) -> str: ...
+
+
+class Sender:
+    """The one outbox sender of a process: drains when woken (something was queued) and
+    every `idle_wait` seconds (retries and quiet hours coming due). A failed pass, such as
+    the database being away, is logged and tried again at the next wake."""
+
+    def __init__(self, app: App, channels: Mapping[str, Outlet], idle_wait: float = 5.0) -> None:
+        self.app = app
+        self.senders: dict[str, Send] = {
+            name: partial(_send_one, c) for name, c in channels.items()
+        }
+        self.per_chat = {name: c.limits.rate_per_chat for name, c in channels.items()}
+        self.idle_wait = idle_wait
+        self.last_pass: float | None = None  # time.monotonic() of the last completed pass
+        self._wake = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+
+    def start(self) -> None:
+        if self.senders:
+            self._task = asyncio.create_task(self._run())
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            await asyncio.gather(self._task, return_exceptions=True)
+
+    async def drain(self) -> int:
+        """One pass: everything due now."""
+        return await deliver_many(self.app, self.senders, per_chat=self.per_chat)
+
+    async def _run(self) -> None:
+        while True:
+            self._wake.clear()
+            try:
+                await self.drain()
+                self.last_pass = time.monotonic()
+            except Exception as error:
+                log.warning("outbox pass failed: %s", type(error).__name__)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), self.idle_wait)
+
+
+async def _send_one(channel: Outlet, user_ref: str, message: OutboundMessage) -> str:
+    return await channel.send(user_ref, [message], None)
 
 
 async def _prepare(

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
-from telegram.error import NetworkError, RetryAfter
+from telegram.error import BadRequest, NetworkError, RetryAfter
 from telegram.ext import BaseRateLimiter
 
 log = logging.getLogger(__name__)
@@ -80,6 +80,8 @@ class ChatRateLimiter(BaseRateLimiter[None]):
                 delay = _seconds(error)
                 log.warning("Telegram asked to slow down: waiting %.1f s", delay)
                 await asyncio.sleep(delay)
+            except BadRequest:
+                raise  # a subclass of NetworkError, but Telegram's "no" is final
             except NetworkError as error:  # timeouts and 5xx: worth another try, a bit later
                 if attempt == self._max_retries or endpoint not in RETRIED:
                     raise

@@ -1,44 +1,78 @@
-"""The HTTP side: an ASGI app that accepts Telegram's webhook calls, and its server."""
+"""The HTTP side: webhook routes any channel can use, and the one server that carries them."""
 
 import asyncio
 import hmac
 import json
 import logging
-from collections.abc import Awaitable, Callable
-from typing import Any
+from collections.abc import Callable
 
 import uvicorn
 from starlette.applications import Starlette
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 
+from bot.channels.base import Keep, Payload
+from storage.db import StoreUnavailableError
+
 log = logging.getLogger(__name__)
-SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
-UpdateSink = Callable[[dict[str, Any]], Awaitable[None]]
+MAX_BODY = 1 << 20  # bytes; a platform's update is a few kilobytes
+# body -> (update id, payload to keep), None to acknowledge and ignore; ValueError: malformed
+Parse = Callable[[object], tuple[str, Payload] | None]
+Kept = Callable[[str, Payload], None]
 
 
-def webhook_app(path: str, secret: str, sink: UpdateSink) -> Starlette:
-    """POST `path`: checked against the secret first; anything else is refused untouched."""
+def webhook_route(
+    path: str,
+    channel: str,
+    header: str,
+    secret: str,
+    parse: Parse,
+    keep: Keep,
+    kept: Kept | None = None,
+) -> Route:
+    """POST `path`: the secret header is checked first (403, nothing read), the body is
+    bounded (413) and parsed (400), and 200 is answered only once the update is committed to
+    the inbox; 503 while the database is away, so the platform sends it again. `kept` is
+    called for an update that was new (a button's spinner to stop, say)."""
 
     async def receive(request: Request) -> Response:
-        given = request.headers.get(SECRET_HEADER, "")
+        given = request.headers.get(header, "")
         if not hmac.compare_digest(given.encode(), secret.encode()):
             return PlainTextResponse("forbidden", status_code=403)
+        body = await _bounded_body(request)
+        if body is None:
+            return PlainTextResponse("too large", status_code=413)
         try:
-            update = json.loads(await request.body())
-        except (ValueError, UnicodeDecodeError):
+            parsed = parse(json.loads(body))
+        except (ValueError, UnicodeDecodeError, RecursionError):
             return PlainTextResponse("bad request", status_code=400)
-        if not isinstance(update, dict) or not isinstance(update.get("update_id"), int):
-            return PlainTextResponse("bad request", status_code=400)
-        await sink(update)
+        if parsed is None:
+            return Response(status_code=200)
+        try:
+            new = await keep(channel, [parsed])
+        except StoreUnavailableError:
+            return PlainTextResponse("try again", status_code=503)
+        if new and kept is not None:
+            kept(*parsed)
         return Response(status_code=200)
 
-    async def health(request: Request) -> Response:
-        return PlainTextResponse("ok")
+    return Route(path, receive, methods=["POST"])
 
-    routes = [Route(path, receive, methods=["POST"]), Route("/healthz", health, methods=["GET"])]
-    return Starlette(routes=routes)
+
+async def _bounded_body(request: Request) -> bytes | None:
+    declared = request.headers.get("content-length", "")
+    if declared.isascii() and declared.isdigit() and int(declared) > MAX_BODY:
+        return None
+    body = bytearray()
+    try:
+        async for chunk in request.stream():
+            body += chunk
+            if len(body) > MAX_BODY:
+                return None
+    except ClientDisconnect:
+        return b""
+    return bytes(body)
 
 
 class HttpServer:

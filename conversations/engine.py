@@ -22,7 +22,9 @@ from conversations.state import UserState
 from conversations.steps import choice_id, lookup, split
 from conversations.text import fold, has_letter
 
-TEXT_LIMIT = 4096
+# The longest answer read, whatever the messenger allows: an answer or a note is a few
+# sentences, and a pasted book should not reach the database.
+LONGEST_ANSWER = 2000
 BACK = "/lai"
 COMMAND_BUTTON = "cmd="
 BUTTON_COMMANDS = ("tiep", "batdau", "ketqua", "lanhdao")
@@ -88,7 +90,7 @@ async def _reply(ctx: Ctx, event: InboundEvent) -> Reply:
             raise InputError(ctx.t("That question has passed. Here is the current one."))
         return Chosen(values[event.choice_id])
     text = event.text
-    if len(text) > TEXT_LIMIT:
+    if len(text) > LONGEST_ANSWER:
         raise InputError(ctx.t("That message is too long."))
     matched = _match_choice(ctx, prompt, text)
     if matched is not None:

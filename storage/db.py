@@ -1,5 +1,6 @@
 """Engine and sessions from a URL; one unit of work = one transaction, committed or rolled back."""
 
+import re
 import zlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -8,6 +9,7 @@ from typing import Any
 
 from sqlalchemy import event, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -72,3 +74,24 @@ async def exclusive(engine: AsyncEngine, name: str) -> AsyncIterator[None]:
         finally:
             await connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": key})
             await connection.commit()
+
+
+class StoreUnavailableError(Exception):
+    """The database cannot be reached or is locked for now: the work waits and is retried,
+    it is not refused."""
+
+
+def unavailable(error: BaseException) -> bool:
+    """True for errors that say the database is away or busy (a lost or refused connection,
+    SQLite's "database is locked"), not that a statement was wrong."""
+    if isinstance(error, StoreUnavailableError | OSError | TimeoutError | InterfaceError):
+        return True
+    if isinstance(error, OperationalError):
+        message = str(error.orig).lower()
+        return not _SQLITE_ERROR.search(message) or bool(_SQLITE_BUSY.search(message))
+    return isinstance(error, DBAPIError) and bool(error.connection_invalidated)
+
+
+# SQLite reports both a busy file and a bad statement as OperationalError: only the first waits.
+_SQLITE_ERROR = re.compile(r"no such|syntax error|has no column|constraint")
+_SQLITE_BUSY = re.compile(r"locked|busy|unable to open|disk i/o")

@@ -1,48 +1,128 @@
-"""The inbox: updates are written down on arrival and ticked off once handled."""
+"""The inbox: the one durable record of every platform update, from arrival to answer.
+
+An update is written before the platform is told it arrived (`keep`), ticked off in the
+same transaction that stores the person's answer (`handled`, which also holds the replies),
+and the replies are marked delivered once sent (`delivered`). A crash anywhere in between
+leaves a row that says what is still to do."""
 
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, null, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import InboxUpdate, ProcessedEvent
+from conversations.events import Choice, OutboundMessage
+from storage.models import InboxUpdate
+
+Payload = dict[str, Any]
 
 
 async def keep(
-    session: AsyncSession, channel: str, update_id: str, payload: dict[str, Any], now: datetime
+    session: AsyncSession, channel: str, updates: Sequence[tuple[str, Payload]], now: datetime
+) -> list[str]:
+    """Write the updates down in one statement; returns the ids that were new. A redelivered
+    or concurrently posted duplicate is ignored by the database (ON CONFLICT DO NOTHING), so
+    two requests carrying the same update never fail each other."""
+    if not updates:
+        return []
+    rows = [
+        {"channel": channel, "update_id": update_id, "payload": payload, "received_at": now}
+        for update_id, payload in updates
+    ]
+    insert = pg_insert if _dialect(session) == "postgresql" else sqlite_insert
+    statement = (
+        insert(InboxUpdate)
+        .values(rows)
+        .on_conflict_do_nothing(index_elements=["channel", "update_id"])
+        .returning(InboxUpdate.update_id)
+    )
+    return list((await session.execute(statement)).scalars())
+
+
+async def handled(
+    session: AsyncSession,
+    channel: str,
+    update_id: str,
+    user_ref: str,
+    replies: Sequence[OutboundMessage],
+    now: datetime,
 ) -> bool:
-    """Write the update down; False when it was already there (a redelivery)."""
-    query = select(InboxUpdate.id).where(
-        InboxUpdate.channel == channel, InboxUpdate.update_id == update_id
-    )
-    if (await session.execute(query)).first() is not None:
-        return False
-    session.add(
-        InboxUpdate(channel=channel, update_id=update_id, payload=payload, received_at=now)
-    )
-    return True
-
-
-async def done(session: AsyncSession, channel: str, update_id: str, now: datetime) -> None:
-    await session.execute(
+    """Tick the update off with the replies to send to `user_ref`; False when it was handled
+    before (then the caller's transaction must not commit its changes)."""
+    result = await session.execute(
         update(InboxUpdate)
-        .where(InboxUpdate.channel == channel, InboxUpdate.update_id == update_id)
-        .values(done_at=now, payload={})
+        .where(
+            InboxUpdate.channel == channel,
+            InboxUpdate.update_id == update_id,
+            InboxUpdate.done_at.is_(None),
+        )
+        .values(
+            done_at=now,
+            payload={},
+            user_ref=user_ref,
+            replies=[_reply_json(r) for r in replies] if replies else null(),
+        )
     )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
 
 
-async def unhandled(session: AsyncSession, channel: str) -> Sequence[InboxUpdate]:
-    query = select(InboxUpdate).where(
-        InboxUpdate.channel == channel, InboxUpdate.done_at.is_(None)
+async def delivered(session: AsyncSession, keys: Sequence[tuple[str, str]], now: datetime) -> None:
+    """The replies to these (channel, update_id) were sent, or handed to the outbox."""
+    for channel, update_id in keys:
+        await session.execute(
+            update(InboxUpdate)
+            .where(InboxUpdate.channel == channel, InboxUpdate.update_id == update_id)
+            .values(replies=null(), replied_at=now)
+        )
+
+
+async def unhandled(session: AsyncSession) -> Sequence[InboxUpdate]:
+    """Updates kept but not handled (a crash, or the database away): oldest first."""
+    query = select(InboxUpdate).where(InboxUpdate.done_at.is_(None)).order_by(InboxUpdate.id)
+    return (await session.execute(query)).scalars().all()
+
+
+async def undelivered(session: AsyncSession, since: datetime) -> Sequence[InboxUpdate]:
+    """Handled updates whose replies were stored but not sent before a crash."""
+    query = (
+        select(InboxUpdate)
+        .where(InboxUpdate.replies.is_not(None), InboxUpdate.done_at >= since)
+        .order_by(InboxUpdate.id)
     )
-    return (await session.execute(query.order_by(InboxUpdate.id))).scalars().all()
+    return (await session.execute(query)).scalars().all()
 
 
 async def prune(session: AsyncSession, before: datetime) -> None:
-    """Handled updates and the record of processed events are kept a month, then dropped."""
+    """Handled updates are kept a month (the record that stops a late redelivery), then
+    dropped."""
     await session.execute(
         delete(InboxUpdate).where(InboxUpdate.done_at.is_not(None), InboxUpdate.done_at < before)
     )
-    await session.execute(delete(ProcessedEvent).where(ProcessedEvent.processed_at < before))
+
+
+def stored_replies(row: InboxUpdate) -> list[OutboundMessage]:
+    return [_reply_from_json(item) for item in row.replies or []]
+
+
+def _reply_json(message: OutboundMessage) -> Payload:
+    return {
+        "text": message.text,
+        "choices": [[c.id, c.label, c.nav] for c in message.choices],
+        "document": message.document,
+        "image": message.image,
+        "error": message.error,
+    }
+
+
+def _reply_from_json(item: Payload) -> OutboundMessage:
+    choices = tuple(Choice(str(i), str(label), bool(nav)) for i, label, nav in item["choices"])
+    return OutboundMessage(
+        str(item["text"]), choices, item.get("document"), item.get("image"), bool(item["error"])
+    )
+
+
+def _dialect(session: AsyncSession) -> str:
+    return session.bind.dialect.name if session.bind is not None else ""

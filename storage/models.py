@@ -148,16 +148,6 @@ class AnswerRow(Base):
     note: Mapped[str | None] = mapped_column(Text)
 
 
-class ProcessedEvent(Base):
-    """Inbound events already handled, so a redelivery changes nothing."""
-
-    __tablename__ = "processed_events"
-
-    channel: Mapped[str] = mapped_column(String(16), primary_key=True)
-    event_id: Mapped[str] = mapped_column(String(64), primary_key=True)
-    processed_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
-
-
 class Role(Base):
     """A leader's role over a subtree of the organisation tree."""
 
@@ -262,3 +252,8 @@ class InboxUpdate(Base):
     payload: Mapped[dict[str, Any]] = mapped_column(JSON)
     received_at: Mapped[datetime] = mapped_column(UTCDateTime())
     done_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
+    # Replies stored with the answer, cleared once sent: a crash between the two is mended
+    # at the next start by sending them then.
+    replies: Mapped[list[Any] | None] = mapped_column(JSON)
+    user_ref: Mapped[str | None] = mapped_column(String(64))  # who the replies go to
+    replied_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

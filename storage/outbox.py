@@ -14,6 +14,8 @@ SENDING = "sending"
 SENT = "sent"
 FAILED = "failed"
 UNREACHABLE = "unreachable"
+# The platform refused the message for good (a 400): retrying would only fail again.
+REFUSED = "refused"
 
 
 @dataclass

@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from conversations.schedule import Schedule, end_of_quiet, is_quiet, with_value
 from storage.models import OutboxMessage
-from storage.outbox import FAILED, PENDING, SENDING, SENT, UNREACHABLE
+from storage.outbox import FAILED, PENDING, REFUSED, SENDING, SENT, UNREACHABLE
 
 MAX_ATTEMPTS = 6
 INTERRUPTED = "interrupted"
@@ -27,7 +27,7 @@ async def claim_next(
     """Take one due message: marked 'sending' in this transaction so that no other sender
     takes it. One at a time, so a crash leaves at most one message in doubt. Chats in
     `resting` were written to a moment ago: their next message waits its turn."""
-    query = select(OutboxMessage).where(
+    query = select(OutboxMessage.id).where(
         OutboxMessage.channel.in_(channels),
         OutboxMessage.status == PENDING,
         OutboxMessage.next_attempt_at <= now,
@@ -39,10 +39,19 @@ async def claim_next(
     if session.bind is not None and session.bind.dialect.name == "postgresql":
         # Two senders never take the same row: each skips what the other has locked.
         query = query.with_for_update(skip_locked=True)
-    row = (await session.execute(query.order_by(OutboxMessage.id).limit(1))).scalar_one_or_none()
-    if row is not None:
-        row.status, row.claimed_at = SENDING, now
-    return row
+    found = (await session.execute(query.order_by(OutboxMessage.id).limit(1))).scalar()
+    if found is None:
+        return None
+    # The claim itself is conditional, so a message is never taken twice, whatever runs at
+    # once (SQLite has no row locks).
+    claimed = await session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id == found, OutboxMessage.status == PENDING)
+        .values(status=SENDING, claimed_at=now)
+    )
+    if not claimed.rowcount:  # type: ignore[attr-defined]
+        return None
+    return await session.get(OutboxMessage, found, populate_existing=True)
 
 
 def postpone_if_quiet(row: OutboxMessage, now: datetime, timezone: str) -> bool:
@@ -69,6 +78,9 @@ async def settle(session: AsyncSession, message_id: int, outcome: str, now: date
     if outcome in (SENT, UNREACHABLE):
         row.status = outcome
         row.sent_at = now if outcome == SENT else None
+        return
+    if outcome == REFUSED:  # the platform's "no" is final: never retried
+        row.status, row.last_error = FAILED, REFUSED
         return
     # Transient failure: back off 1, 2, 4 … minutes, then give up.
     row.last_error = outcome[:200]

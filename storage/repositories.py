@@ -17,7 +17,6 @@ from storage.models import (
     Conversation,
     OrgUnit,
     Person,
-    ProcessedEvent,
 )
 
 
@@ -233,18 +232,6 @@ def _answer_rows(assessment_id: int, assessment: Assessment) -> list[AnswerRow]:
 async def _label(session: AsyncSession, unit: OrgUnit) -> str:
     parent = await session.get(OrgUnit, unit.parent_id) if unit.parent_id else None
     return f"{unit.name}, {parent.name}" if parent else unit.name
-
-
-@dataclass
-class EventLog:
-    session: AsyncSession
-
-    async def first_time(self, channel: str, event_id: str, now: datetime) -> bool:
-        """Record the event; False when it was already processed."""
-        if await self.session.get(ProcessedEvent, (channel, event_id)) is not None:
-            return False
-        self.session.add(ProcessedEvent(channel=channel, event_id=event_id, processed_at=now))
-        return True
 
 
 @dataclass

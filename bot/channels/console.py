@@ -4,6 +4,7 @@ import asyncio
 from collections.abc import Awaitable, Callable
 from typing import TextIO
 
+from bot.channels.base import numbered
 from conversations.events import EventKind, InboundEvent, OutboundMessage, from_typed_text
 
 CHANNEL = "console"
@@ -16,14 +17,8 @@ def to_event(user_ref: str, line: str) -> InboundEvent:
 
 
 def render(message: OutboundMessage) -> str:
-    """Plain-text fallback: numbered options, or a single row when the options are numbers."""
-    lines = [message.text]
-    # Navigation is typed on the console (/lai), so only the answers are listed.
-    labels = [choice.label for choice in message.choices if not choice.nav]
-    if labels and all(label.isdigit() for label in labels):
-        lines.append("  " + " | ".join(labels))
-    else:
-        lines += [f"  {number}. {label}" for number, label in enumerate(labels, start=1)]
+    """The shared plain-text rendering; a file is shown as its path on this machine."""
+    lines = [numbered(message)]
     if message.document:
         lines.append(f"  [{message.document}]")
     if message.image:

@@ -2,19 +2,40 @@
 
 python-telegram-bot is used as transport only; state, order and retries are ours."""
 
+import asyncio
+import contextlib
+import logging
 import os
+from collections.abc import Awaitable, Coroutine, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from starlette.routing import BaseRoute
+from telegram import BotCommand, InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.error import BadRequest, Forbidden, InvalidToken, TelegramError
+from telegram.ext import ExtBot
 
+from bot.channels.base import REFUSED, SENT, UNREACHABLE, Keep, Limits, Payload, split_text
+from bot.ratelimit import ChatRateLimiter
+from bot.settings import Settings
+from bot.webhook import webhook_route
+from conversations.commands import COMMANDS
 from conversations.events import Choice, EventKind, InboundEvent, OutboundMessage, from_typed_text
+from conversations.i18n import SUPPORTED, Translator
+from storage.db import StoreUnavailableError
 
 # Opt in to PTB's timedelta durations now, instead of a deprecation warning per RetryAfter.
 os.environ.setdefault("PTB_TIMEDELTA", "true")
 
+log = logging.getLogger(__name__)
 CHANNEL = "telegram"
 TEXT_LIMIT = 4096
+CAPTION_LIMIT = 1024
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+ALLOWED_UPDATES = ["message", "callback_query"]
 CALLBACK_DATA_LIMIT = 64
 SHORT_LABEL = 14  # labels up to this length fit two to a row on a phone
 
@@ -37,8 +58,10 @@ def to_event(update: Update) -> InboundEvent | None:
     message = update.message
     if message is None:
         return None
-    # Stickers, photos and voice notes arrive without text: the engine asks again in words.
-    return from_typed_text(CHANNEL, str(user.id), message.text or "", **common)  # type: ignore[arg-type]
+    # A photo's caption is what the person typed; stickers and voice notes arrive without
+    # text, and the engine asks again in words.
+    text = message.text or message.caption or ""
+    return from_typed_text(CHANNEL, str(user.id), text, **common)  # type: ignore[arg-type]
 
 
 def _received_at(update: Update) -> datetime:
@@ -75,24 +98,13 @@ def render(replies: list[OutboundMessage]) -> list[Outgoing]:
 def _flush(texts: list[str], markup: InlineKeyboardMarkup | None) -> list[Outgoing]:
     if not texts:
         return []
-    chunks = split_text("\n\n".join(texts))
+    chunks = split_text("\n\n".join(texts), TEXT_LIMIT)
     texts.clear()
     return [Outgoing(chunk, markup if last else None) for last, chunk in _last_flag(chunks)]
 
 
 def _last_flag(chunks: list[str]) -> list[tuple[bool, str]]:
     return [(index == len(chunks) - 1, chunk) for index, chunk in enumerate(chunks)]
-
-
-def split_text(text: str, limit: int = TEXT_LIMIT) -> list[str]:
-    """Split at paragraph or line breaks so no message exceeds Telegram's limit."""
-    chunks: list[str] = []
-    while len(text) > limit:
-        cut = max(text.rfind("\n\n", 0, limit), text.rfind("\n", 0, limit))
-        cut = cut if cut > 0 else limit
-        chunks.append(text[:cut].rstrip())
-        text = text[cut:].lstrip("\n")
-    return [*chunks, text] if text else chunks
 
 
 def keyboard(choices: tuple[Choice, ...]) -> InlineKeyboardMarkup:
@@ -131,3 +143,218 @@ def chosen_label(update: Update) -> str | None:
             if button.callback_data == query.data:
                 return str(button.text)
     return None
+
+
+class TelegramChannel:
+    """Telegram through python-telegram-bot's Bot (transport only): our own getUpdates loop,
+    so the offset moves past a batch only once the batch is in the inbox, or a webhook on
+    the shared HTTP server."""
+
+    name = CHANNEL
+
+    def __init__(self, settings: Settings, limiter: ChatRateLimiter | None = None) -> None:
+        assert settings.telegram_bot_token is not None
+        self.settings = settings
+        self.limits = Limits(
+            text=TEXT_LIMIT,
+            buttons=True,
+            files=True,
+            rate_overall=settings.telegram_rate_overall,
+            rate_per_chat=settings.telegram_rate_per_chat,
+        )
+        root = settings.telegram_api_url.rstrip("/")
+        self.bot: ExtBot[None] = ExtBot(
+            settings.telegram_bot_token.get_secret_value(),
+            base_url=f"{root}/bot",
+            base_file_url=f"{root}/file/bot",
+            rate_limiter=limiter
+            or ChatRateLimiter(settings.telegram_rate_overall, settings.telegram_rate_per_chat),
+        )
+        self._poller: asyncio.Task[None] | None = None
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._stopping = asyncio.Event()
+
+    @property
+    def mode(self) -> str:
+        return "webhook" if self.settings.telegram_webhook_url else "polling"
+
+    def routes(self, keep: Keep) -> list[BaseRoute]:
+        url, secret = self.settings.telegram_webhook_url, self.settings.telegram_webhook_secret
+        if not url or secret is None:
+            return []
+        path = urlsplit(url).path or "/"
+        return [
+            webhook_route(
+                path,
+                CHANNEL,
+                SECRET_HEADER,
+                secret.get_secret_value(),
+                self._parse,
+                keep,
+                self._kept,
+            )
+        ]
+
+    async def open(self) -> None:
+        await self.bot.initialize()
+
+    async def close(self) -> None:
+        if self._tasks:
+            await asyncio.gather(*self._tasks, return_exceptions=True)
+        await self.bot.shutdown()
+
+    async def start(self, keep: Keep) -> None:
+        await self.open()
+        await self.register_commands()
+        url, secret = self.settings.telegram_webhook_url, self.settings.telegram_webhook_secret
+        if url and secret is not None:
+            await self.bot.set_webhook(
+                url, secret_token=secret.get_secret_value(), allowed_updates=ALLOWED_UPDATES
+            )
+        else:
+            await self.bot.delete_webhook()
+            self._poller = asyncio.create_task(self._poll(keep))
+
+    async def stop(self) -> None:
+        self._stopping.set()
+        if self._poller is not None:
+            self._poller.cancel()
+            await asyncio.gather(self._poller, return_exceptions=True)
+        await self.close()
+
+    async def register_commands(self) -> None:
+        """The command menu in each language; Vietnamese is also the default."""
+        for language in (None, *SUPPORTED):
+            t = Translator(language or "vi")
+            commands = [BotCommand(c.name, c.describe(t)) for c in COMMANDS if c.public]
+            await self.bot.set_my_commands(commands, language_code=language)
+
+    def to_event(self, payload: Payload) -> InboundEvent | None:
+        update = Update.de_json(payload, self.bot)
+        return to_event(update) if update is not None else None
+
+    async def send(
+        self, user_ref: str, replies: Sequence[OutboundMessage], payload: Payload | None
+    ) -> str:
+        """Send replies to one chat: SENT, UNREACHABLE (blocked), REFUSED (a 400) or the
+        name of a transient error (the outbox retries it)."""
+        if payload and payload.get("callback_query") and replies and not replies[0].error:
+            await self._show_choice(payload)
+        try:
+            for outgoing in render(list(replies)):
+                await self._send_one(int(user_ref), outgoing)
+        except Forbidden:
+            return UNREACHABLE
+        except BadRequest as error:
+            log.warning("Telegram refused a message: %s", _reason(error))
+            return REFUSED
+        except TelegramError as error:
+            return type(error).__name__
+        return SENT
+
+    async def _poll(self, keep: Keep) -> None:
+        """getUpdates, keep the batch, and only then ask for the next (which confirms it)."""
+        offset: int | None = None
+        failures = 0
+        while not self._stopping.is_set():
+            try:
+                updates = await self.bot.get_updates(
+                    offset=offset,
+                    timeout=self.settings.telegram_poll_timeout,
+                    allowed_updates=ALLOWED_UPDATES,
+                )
+                failures = 0
+            except InvalidToken:
+                log.error("Telegram refused the bot token: polling stops")
+                return
+            except TelegramError as error:
+                failures += 1
+                log.warning("getUpdates failed (%s): trying again", type(error).__name__)
+                await self._pause(failures)
+                continue
+            if not updates:
+                continue
+            batch = [(str(u.update_id), u.to_dict()) for u in updates if to_event(u)]
+            if not await self._keep_batch(keep, batch):
+                return
+            offset = updates[-1].update_id + 1
+
+    async def _keep_batch(self, keep: Keep, batch: list[tuple[str, Payload]]) -> bool:
+        """Keep until the database takes it; False when stopping first (not confirmed, so
+        Telegram sends the batch again to the next run)."""
+        attempt = 0
+        while batch:
+            try:
+                new = set(await keep(CHANNEL, batch))
+            except StoreUnavailableError:
+                attempt += 1
+                if not await self._pause(attempt):
+                    return False
+                continue
+            for update_id, payload in batch:
+                if update_id in new:
+                    self._kept(update_id, payload)
+            break
+        return True
+
+    async def _pause(self, attempt: int) -> bool:
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._stopping.wait(), min(5.0, 0.2 * 2**attempt))
+        return not self._stopping.is_set()
+
+    def _parse(self, body: object) -> tuple[str, Payload] | None:
+        """A webhook body: an Update we handle, ignored (None), or ValueError when malformed."""
+        if not isinstance(body, dict) or type(body.get("update_id")) is not int:
+            raise ValueError("not an update")
+        try:
+            update = Update.de_json(body, self.bot)
+            event = to_event(update) if update is not None else None
+        except (TypeError, KeyError, AttributeError, ValueError) as error:
+            raise ValueError("malformed update") from error
+        return (str(body["update_id"]), body) if event is not None else None
+
+    def _kept(self, update_id: str, payload: Payload) -> None:
+        # Stop the button's spinner at once, not after the person's earlier messages.
+        query = payload.get("callback_query")
+        if isinstance(query, dict) and isinstance(query.get("id"), str):
+            self._background(self._quietly(self.bot.answer_callback_query(query["id"])))
+
+    def _background(self, work: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.create_task(work)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _send_one(self, chat_id: int, outgoing: Outgoing) -> None:
+        caption = outgoing.text[:CAPTION_LIMIT]
+        if outgoing.document:
+            await self.bot.send_document(chat_id, Path(outgoing.document), caption=caption)
+        elif outgoing.image:
+            await self.bot.send_photo(chat_id, Path(outgoing.image), caption=caption)
+        else:
+            await self.bot.send_message(chat_id, outgoing.text, reply_markup=outgoing.keyboard)
+
+    async def _show_choice(self, payload: Payload) -> None:
+        """Edit the question to show the answer and drop its buttons: the chat stays readable."""
+        update = Update.de_json(payload, self.bot)
+        query = update.callback_query if update is not None else None
+        label = chosen_label(update) if update is not None else None
+        message = query.message if query else None
+        text = getattr(message, "text", None)
+        if label is None or message is None or not text:
+            return
+        edited = f"{text}\n\n✅ {label}"[:TEXT_LIMIT]
+        edit = self.bot.edit_message_text(
+            edited, chat_id=message.chat.id, message_id=message.message_id
+        )
+        await self._quietly(edit)
+
+    async def _quietly(self, call: Awaitable[Any]) -> None:
+        try:
+            await call
+        except TelegramError as error:
+            log.info("Telegram refused a cosmetic call: %s", type(error).__name__)
+
+
+def _reason(error: BadRequest) -> str:
+    # Telegram's description names the problem ("message is too long"), never the content.
+    return type(error).__name__

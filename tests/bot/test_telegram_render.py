@@ -6,7 +6,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 from telegram import Update
 
-from bot.channels.telegram import keyboard, render, split_text, to_event
+from bot.channels.base import split_text
+from bot.channels.telegram import keyboard, render, to_event
 from bot.ratelimit import Spacing
 from conversations.events import Choice, EventKind, OutboundMessage
 

@@ -8,9 +8,10 @@ from typing import Any
 import httpx
 
 from bot.app import App
+from bot.channels.telegram import TelegramChannel
+from bot.gateway import Gateway
 from bot.ratelimit import ChatRateLimiter
 from bot.settings import Settings
-from bot.telegram_service import TelegramService
 from conversations.model import default_criteria
 from tests.fakes.telegram_api import TOKEN, FakeTelegram, webhook_headers
 from tests.support import FakeClock
@@ -33,14 +34,14 @@ def telegram_settings(database_url: str, fake: FakeTelegram, **extra: Any) -> Se
 @asynccontextmanager
 async def running(
     settings: Settings, clock: FakeClock, limiter: ChatRateLimiter | None = None
-) -> AsyncIterator[tuple[App, TelegramService]]:
+) -> AsyncIterator[tuple[App, Gateway]]:
     app = App(settings, clock=clock)
-    service = TelegramService(app, settings, limiter)
-    await service.start()
+    gateway = Gateway(app, [TelegramChannel(settings, limiter)])
+    await gateway.start(settings.http_host, settings.http_port)
     try:
-        yield app, service
+        yield app, gateway
     finally:
-        await service.stop()
+        await gateway.stop()
         await app.close()
 
 

@@ -39,5 +39,5 @@ async def test_cdht_run_serves_telegram_until_sigterm(fake: FakeTelegram, tmp_pa
         process.send_signal(signal.SIGTERM)
         stdout, stderr = await asyncio.wait_for(process.communicate(), timeout=30)
     assert process.returncode == 0, stderr.decode()
-    assert "Telegram is running (polling)" in stderr.decode()
+    assert "Running telegram (polling)" in stderr.decode()
     assert TOKEN not in stderr.decode() + stdout.decode()

@@ -15,9 +15,9 @@ from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.app import App
-from bot.outbox import deliver_many
+from bot.channels.telegram import TelegramChannel
+from bot.outbox import Sender
 from bot.settings import Settings
-from bot.telegram_service import TelegramService
 from storage.db import make_engine, make_sessionmaker, unit_of_work
 from storage.migrate import upgrade
 from storage.models import OutboxMessage
@@ -155,15 +155,15 @@ async def test_3000_messages_under_the_real_limits_get_no_429(
             DATABASE_URL=sqlite_url, TELEGRAM_BOT_TOKEN=TOKEN, TELEGRAM_API_URL=fake.root
         )
         app = App(settings)  # the real clock: the limits are about real seconds
-        service = TelegramService(app, settings)
-        await service.application.initialize()
+        channel = TelegramChannel(settings)
+        await channel.open()
         try:
             await queue_messages(app.engine, 3_000, per_chat=3)
             started = asyncio.get_running_loop().time()
-            sent = await deliver_many(app, {"telegram": service.send_queued})
+            sent = await Sender(app, {"telegram": channel}).drain()
             elapsed = asyncio.get_running_loop().time() - started
         finally:
-            await service.application.shutdown()
+            await channel.close()
             await app.close()
         assert sent == 3_000
         assert fake.too_many == 0

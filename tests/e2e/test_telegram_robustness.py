@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from bot import app as app_module
 from bot.app import App
-from bot.telegram_service import TelegramService
+from bot.gateway import Gateway
 from storage.db import unit_of_work
 from storage.models import Conversation, Person
 from tests.e2e.telegram_support import (
@@ -23,7 +23,7 @@ from tests.support import FakeClock
 LAN, MINH = 1001, 1002
 
 
-async def settled(fake: FakeTelegram, service: TelegramService) -> None:
+async def settled(fake: FakeTelegram, service: Gateway) -> None:
     """Every queued update fetched and every person's work done."""
     await fake.wait_for(lambda: fake.pending() == 0, what="updates confirmed")
     await service.idle()
@@ -199,7 +199,7 @@ async def test_updates_fetched_before_a_crash_are_handled_after_restart(
         await lan.say("/start")
         real_dispatch = app.dispatch
 
-        async def hang(event):  # type: ignore[no-untyped-def]
+        async def hang(event, update=None):  # type: ignore[no-untyped-def]
             stuck.set()
             await asyncio.Event().wait()  # the process dies while handling this
 

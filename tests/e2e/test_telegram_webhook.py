@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.app import App
-from bot.telegram_service import TelegramService
+from bot.gateway import Gateway
 from storage.db import unit_of_work
 from storage.models import Person
 from tests.e2e.telegram_support import (
@@ -27,7 +27,7 @@ HOOK = "https://bot.example.vn/telegram/hook"
 @pytest.fixture
 async def webhook(
     fake: FakeTelegram, sqlite_url: str, clock: FakeClock
-) -> AsyncIterator[tuple[App, TelegramService, str]]:
+) -> AsyncIterator[tuple[App, Gateway, str]]:
     settings = telegram_settings(
         sqlite_url,
         fake,
@@ -52,7 +52,7 @@ async def people(app: App) -> int:
 
 
 async def test_the_webhook_is_registered_with_its_secret(
-    fake: FakeTelegram, webhook: tuple[App, TelegramService, str]
+    fake: FakeTelegram, webhook: tuple[App, Gateway, str]
 ) -> None:
     assert fake.webhook is not None
     assert fake.webhook["url"] == HOOK
@@ -61,7 +61,7 @@ async def test_the_webhook_is_registered_with_its_secret(
 
 
 async def test_a_citizen_is_served_through_the_webhook(
-    fake: FakeTelegram, webhook: tuple[App, TelegramService, str]
+    fake: FakeTelegram, webhook: tuple[App, Gateway, str]
 ) -> None:
     _app, _service, url = webhook
     headers = webhook_headers(SECRET)
@@ -81,7 +81,7 @@ async def test_a_citizen_is_served_through_the_webhook(
 
 @pytest.mark.parametrize("headers", [{}, webhook_headers("wrong"), webhook_headers(SECRET + "x")])
 async def test_a_request_without_the_right_secret_gets_403_and_changes_nothing(
-    fake: FakeTelegram, webhook: tuple[App, TelegramService, str], headers: dict[str, str]
+    fake: FakeTelegram, webhook: tuple[App, Gateway, str], headers: dict[str, str]
 ) -> None:
     app, service, url = webhook
     assert await post(url, fake.send_text(3004, "/start"), headers) == 403
@@ -90,7 +90,7 @@ async def test_a_request_without_the_right_secret_gets_403_and_changes_nothing(
     assert await people(app) == 0
 
 
-async def test_a_malformed_body_is_refused(webhook: tuple[App, TelegramService, str]) -> None:
+async def test_a_malformed_body_is_refused(webhook: tuple[App, Gateway, str]) -> None:
     _app, _service, url = webhook
     async with httpx.AsyncClient() as client:
         response = await client.post(url, content=b"{not json", headers=webhook_headers(SECRET))
@@ -98,7 +98,7 @@ async def test_a_malformed_body_is_refused(webhook: tuple[App, TelegramService, 
 
 
 async def test_a_webhook_retry_of_the_same_update_is_answered_once(
-    fake: FakeTelegram, webhook: tuple[App, TelegramService, str]
+    fake: FakeTelegram, webhook: tuple[App, Gateway, str]
 ) -> None:
     _app, service, url = webhook
     update = fake.send_text(3005, "/start")
@@ -109,7 +109,7 @@ async def test_a_webhook_retry_of_the_same_update_is_answered_once(
 
 
 async def test_a_citizen_completes_the_whole_assessment_through_the_webhook(
-    fake: FakeTelegram, webhook: tuple[App, TelegramService, str]
+    fake: FakeTelegram, webhook: tuple[App, Gateway, str]
 ) -> None:
     _app, _service, url = webhook
     citizen = WebhookCitizen(fake, 3006, url=url, secret=SECRET)

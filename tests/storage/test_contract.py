@@ -6,13 +6,15 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from conversations.events import Choice, OutboundMessage
 from conversations.model import default_criteria, default_digital
 from conversations.state import Assessment, Profile, Status, UserState
+from storage import inbox
 from storage.admin_units import count_communes, load_admin_units
 from storage.db import make_sessionmaker, unit_of_work
 from storage.directory import SqlDirectory
 from storage.models import AssessmentRow, OrgUnit, Person
-from storage.repositories import EventLog, StateStore
+from storage.repositories import StateStore
 
 NOW = datetime(2026, 11, 2, 3, 4, 5, tzinfo=UTC)
 
@@ -147,10 +149,29 @@ async def test_villages_and_units_of_a_commune_are_listed(engine: AsyncEngine) -
     assert [p.name for p in places] == ["Trường THCS Hải Hậu", "Xóm 1", "Xóm 2"]
 
 
-async def test_an_event_is_processed_once(engine: AsyncEngine) -> None:
+async def test_an_update_is_kept_once_and_handled_once(engine: AsyncEngine) -> None:
     sessions = make_sessionmaker(engine)
+    reply = OutboundMessage("Câu 1", (Choice("s=1", "1"), Choice("s=/lai", "« Back", nav=True)))
     async with unit_of_work(sessions) as session:
-        assert await EventLog(session).first_time("telegram", "1001", NOW)
+        new = await inbox.keep(session, "telegram", [("1001", {"a": 1}), ("1002", {})], NOW)
+        assert new == ["1001", "1002"]
     async with unit_of_work(sessions) as session:
-        assert not await EventLog(session).first_time("telegram", "1001", NOW)
-        assert await EventLog(session).first_time("zalo", "1001", NOW)
+        # A redelivery, and the same id on another channel, in one statement.
+        assert await inbox.keep(session, "telegram", [("1001", {}), ("1003", {})], NOW) == ["1003"]
+        assert await inbox.keep(session, "zalo", [("1001", {})], NOW) == ["1001"]
+    async with unit_of_work(sessions) as session:
+        assert [r.update_id for r in await inbox.unhandled(session)] == [
+            "1001",
+            "1002",
+            "1003",
+            "1001",
+        ]
+        assert await inbox.handled(session, "telegram", "1001", "7", [reply], NOW)
+        assert not await inbox.handled(session, "telegram", "1001", "7", [reply], NOW)
+    async with unit_of_work(sessions) as session:
+        rows = await inbox.undelivered(session, NOW)
+        assert [inbox.stored_replies(row) for row in rows] == [[reply]]
+        await inbox.delivered(session, [("telegram", "1001")], NOW)
+    async with unit_of_work(sessions) as session:
+        assert await inbox.undelivered(session, NOW) == []
+        assert len(await inbox.unhandled(session)) == 3

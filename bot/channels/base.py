@@ -1,0 +1,127 @@
+"""What every messenger adapter is: limits as data, conversion both ways, platform calls.
+
+The channel-neutral runtime (bot/gateway.py) keeps, orders, dispatches and sends; an adapter
+only turns a platform update into an InboundEvent and OutboundMessages into platform calls.
+A channel without buttons gets the plain-text rendering below for free, in the spirit of
+Rasa's OutputChannel: choices become a short numbered list, answered by number or by label
+(the engine matches both, accents optional)."""
+
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from starlette.routing import BaseRoute
+
+from conversations.events import InboundEvent, OutboundMessage
+from storage.outbox import REFUSED, SENT, UNREACHABLE
+
+Payload = dict[str, Any]
+# What became of a send: SENT, UNREACHABLE (blocked, gone), REFUSED (the platform said no for
+# good: never retried), or a short reason for a transient failure (retried via the outbox).
+__all__ = ["REFUSED", "SENT", "UNREACHABLE"]
+
+
+@dataclass(frozen=True)
+class Limits:
+    """A platform's limits, read by the renderer and the sender (never constants in the core).
+
+    text: characters per message; buttons: whether choices can be buttons; files: whether a
+    document can be uploaded; rate_overall / rate_per_chat: messages per second the platform
+    accepts from one bot in all and into one chat (the sender aims 10 % below both)."""
+
+    text: int
+    buttons: bool
+    files: bool
+    rate_overall: float
+    rate_per_chat: float
+
+
+class Keep(Protocol):
+    """The gateway's intake: writes (update_id, payload) pairs to the inbox and schedules
+    them; returns the ids that were new. Raises storage.db.StoreUnavailableError while the
+    database cannot take them."""
+
+    def __call__(
+        self, channel: str, updates: Sequence[tuple[str, Payload]]
+    ) -> Awaitable[list[str]]: ...
+
+
+class Channel(Protocol):
+    """One messenger. `to_event` reads a payload as stored in the inbox (JSON), so an update
+    kept before a crash is handled after it exactly as if it had just arrived."""
+
+    name: str
+    limits: Limits
+
+    def to_event(self, payload: Payload) -> InboundEvent | None: ...
+
+    async def send(
+        self, user_ref: str, replies: Sequence[OutboundMessage], payload: Payload | None
+    ) -> str:
+        """Send replies to one person, in order; `payload` is the update they answer, if any
+        (a tapped button may be edited). Returns SENT, UNREACHABLE, REFUSED or a reason."""
+        ...
+
+    @property
+    def mode(self) -> str:
+        """How updates arrive: "webhook" or "polling"."""
+        ...
+
+    async def open(self) -> None:
+        """Ready to send (the platform client connected); receives nothing yet."""
+        ...
+
+    async def close(self) -> None: ...
+
+    async def start(self, keep: Keep) -> None:
+        """Open, then begin receiving (polling, or registering a webhook)."""
+        ...
+
+    async def stop(self) -> None:
+        """Stop receiving, then close."""
+        ...
+
+    def routes(self, keep: Keep) -> list[BaseRoute]:
+        """The channel's webhook routes on the shared HTTP server (none when polling)."""
+        ...
+
+
+def numbered(message: OutboundMessage, *, navigation: bool = False) -> str:
+    """A message as plain text: numbered choices, or one row when the choices are numbers.
+
+    Navigation choices (« Back) are left out unless `navigation`: they are typed as commands
+    (/lai) on text channels, and the question says so."""
+    lines = [message.text]
+    labels = [c.label for c in message.choices if navigation or not c.nav]
+    if labels and all(label.isdigit() for label in labels):
+        lines.append("  " + " | ".join(labels))
+    else:
+        lines += [f"  {number}. {label}" for number, label in enumerate(labels, start=1)]
+    return "\n".join(lines)
+
+
+def split_text(text: str, limit: int) -> list[str]:
+    """Split at paragraph or line breaks so that no piece is longer than `limit` characters."""
+    chunks: list[str] = []
+    while len(text) > limit:
+        cut = max(text.rfind("\n\n", 0, limit), text.rfind("\n", 0, limit))
+        cut = cut if cut > 0 else limit
+        chunks.append(text[:cut].rstrip())
+        text = text[cut:].lstrip("\n")
+    return [*chunks, text] if text else chunks
+
+
+def text_batch(
+    replies: Sequence[OutboundMessage],
+    limit: int,
+    attachment: Callable[[OutboundMessage], str | None] = lambda _m: None,
+) -> list[str]:
+    """A batch of replies as few plain-text messages as the limit allows: fewer messages, a
+    calmer chat and the per-chat rate kept. `attachment` gives a line for a document or image
+    (a download link, say) or None to leave it out."""
+    parts: list[str] = []
+    for reply in replies:
+        text = numbered(reply)
+        extra = attachment(reply) if (reply.document or reply.image) else None
+        parts.append(f"{text}\n{extra}" if extra else text)
+    return split_text("\n\n".join(part for part in parts if part), limit)
