@@ -16,7 +16,7 @@ from conversations import (  # noqa: F401  (importing them registers their steps
 from conversations.commands import run_command
 from conversations.context import Chosen, Ctx, InputError, Outcome, Reply, Typed
 from conversations.events import Choice, EventKind, InboundEvent, OutboundMessage
-from conversations.i18n import Translator, negotiate
+from conversations.i18n import N_, Translator, negotiate
 from conversations.ports import Ports
 from conversations.state import UserState
 from conversations.steps import choice_id, lookup, split
@@ -28,6 +28,13 @@ LONGEST_ANSWER = 2000
 BACK = "/lai"
 COMMAND_BUTTON = "cmd="
 BUTTON_COMMANDS = ("tiep", "batdau", "ketqua", "lanhdao")
+
+
+WITHHELD = N_(
+    "Zalo did not pass your message on to us, so we cannot read your answers here. "
+    "Please ask the Khuyến học association of your village to help you, "
+    "or use Telegram."
+)
 
 
 def new_state(event: InboundEvent, default_locale: str = "vi") -> UserState:
@@ -65,6 +72,12 @@ def _context(state: UserState, ports: Ports, who: tuple[str, str]) -> Ctx:
 
 
 async def _dispatch(ctx: Ctx, event: InboundEvent) -> Outcome:
+    if event.kind == EventKind.WITHHELD:
+        # Said once per such message, with no question after it: nothing the person does in
+        # this chat can reach us, so repeating the question would only loop.
+        return ctx.outcome(ctx.state, ctx.t(WITHHELD), prompt=False)
+    if event.kind == EventKind.MEDIA and ctx.state.step != "new":
+        raise InputError(ctx.t("I can only read typed answers. Please type your answer."))
     if event.kind == EventKind.COMMAND:
         return await run_command(ctx, event.command, event.args)
     if event.kind == EventKind.CHOICE and event.choice_id.startswith(COMMAND_BUTTON):

@@ -10,6 +10,8 @@ class EventKind(StrEnum):
     TEXT = "text"
     CHOICE = "choice"
     COMMAND = "command"
+    MEDIA = "media"  # a picture, sticker or voice note: nothing to read as an answer
+    WITHHELD = "withheld"  # the messenger did not pass the message on (Zalo, protected users)
 
 
 @dataclass(frozen=True)
