@@ -56,7 +56,7 @@ class App:
             Path(self.settings.reports_dir),
             self.criteria,
             self.digital,
-            self.settings.telegram_bot_username,
+            invite_links(self.settings),
         )
 
     async def prepare_database(self) -> int:
@@ -146,6 +146,17 @@ class App:
                 await session.rollback()  # handled before: nothing of this run is kept
                 return []
         return replies
+
+
+def invite_links(settings: Settings) -> dict[str, str]:
+    """Per channel, the link template that opens the bot with an invitation code."""
+    links = {}
+    if settings.telegram_bot_username:
+        links["telegram"] = f"https://t.me/{settings.telegram_bot_username}?start={{code}}"
+    if settings.zalo_bot_token is not None:
+        bot_id = settings.zalo_bot_token.get_secret_value().partition(":")[0]
+        links["zalo"] = settings.zalo_invite_link.replace("{bot_id}", bot_id)
+    return links
 
 
 APOLOGY = N_(

@@ -72,7 +72,7 @@ def console_outbox(app: App) -> console.Pending:
 async def cmd_run(app: App, args: argparse.Namespace) -> None:
     await app.prepare_database()
     database = app.engine.url.render_as_string(hide_password=True)
-    channels = messengers(app.settings)
+    channels = messengers(app.settings, app.clock)
     if not channels:
         print(
             f"No messenger is configured: starting the console channel on {database}",

@@ -223,13 +223,13 @@ async def outbox_status(app: App, args: argparse.Namespace) -> None:
 
 
 async def outbox_plan(app: App, args: argparse.Namespace) -> None:
-    names = tuple(channel.name for channel in messengers(app.settings))
+    names = tuple(channel.name for channel in messengers(app.settings, app.clock))
     report = await Campaigns(app, {}, channels=(*names, "console")).plan_now()
     print(f"{report.reminders} reminders and {report.digests} digests queued.")
 
 
 async def outbox_drain(app: App, args: argparse.Namespace) -> None:
-    channels = messengers(app.settings)
+    channels = messengers(app.settings, app.clock)
     if not channels:
         raise OperatorError("No messenger is configured: there is nothing to send through.")
     for channel in channels:

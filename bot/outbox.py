@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.app import App
 from bot.channels.base import Limits, Payload
-from bot.ratelimit import SAFETY
+from bot.pacing import SAFETY
 from conversations.events import OutboundMessage
 from conversations.state import Status
 from storage.db import unit_of_work

@@ -3,14 +3,14 @@
 
 import asyncio
 import logging
-import time
 from collections.abc import Callable, Coroutine
-from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
 from telegram.error import BadRequest, NetworkError, RetryAfter
 from telegram.ext import BaseRateLimiter
+
+from bot.pacing import SendPace
 
 log = logging.getLogger(__name__)
 NEW_MESSAGES = frozenset({"sendMessage", "sendDocument", "sendPhoto"})
@@ -18,23 +18,6 @@ NEW_MESSAGES = frozenset({"sendMessage", "sendDocument", "sendPhoto"})
 SENDING = NEW_MESSAGES | {"editMessageText", "editMessageReplyMarkup"}
 # getUpdates has its own retry loop in PTB; the calls that carry our messages are retried here.
 RETRIED = SENDING | {"answerCallbackQuery", "setMyCommands"}
-SAFETY = 0.9
-
-
-@dataclass
-class Spacing:
-    """Hands out send slots at most `rate` per second, allowing a burst of `burst`."""
-
-    rate: float
-    burst: int = 1
-    _next: float = field(default=0.0)
-
-    def earliest(self, now: float) -> float:
-        """The first moment a send is allowed (a past moment while burst credit is left)."""
-        return max(self._next, now - (self.burst - 1) / self.rate)
-
-    def book(self, slot: float) -> None:
-        self._next = max(self._next, slot) + 1 / self.rate
 
 
 class ChatRateLimiter(BaseRateLimiter[None]):
@@ -47,11 +30,7 @@ class ChatRateLimiter(BaseRateLimiter[None]):
         backoff: float = 0.5,
     ) -> None:
         self._backoff = backoff
-        # Requests reach Telegram with network jitter, so aim a little below each limit.
-        self._overall = Spacing(overall_per_second * SAFETY)
-        self._per_chat_rate = per_chat_per_second * SAFETY
-        self._per_chat_burst = per_chat_burst
-        self._chats: dict[object, Spacing] = {}
+        self._pace = SendPace(overall_per_second, per_chat_per_second, per_chat_burst)
         self._max_retries = max_retries
 
     async def initialize(self) -> None:
@@ -90,25 +69,7 @@ class ChatRateLimiter(BaseRateLimiter[None]):
         raise AssertionError("unreachable")
 
     async def _wait_for_slot(self, chat_id: object, new_message: bool) -> None:
-        now = time.monotonic()
-        chat = self._chats.get(chat_id)
-        if chat is None:
-            chat = self._chats[chat_id] = Spacing(self._per_chat_rate, self._per_chat_burst)
-        # One slot that suits both limits, booked in both, so neither is ever exceeded.
-        slot = self._overall.earliest(now)
-        if new_message:
-            slot = max(slot, chat.earliest(now))
-            chat.book(slot)
-        self._overall.book(slot)
-        if slot > now:
-            await asyncio.sleep(slot - now)
-        if len(self._chats) > 10_000:
-            self._forget_idle_chats(now)
-
-    def _forget_idle_chats(self, now: float) -> None:
-        idle = [key for key, spacing in self._chats.items() if spacing._next < now]
-        for key in idle:
-            del self._chats[key]
+        await self._pace.wait(chat_id, new_message)
 
 
 def _seconds(error: RetryAfter) -> float:

@@ -1,7 +1,7 @@
 """The core's Reports port: files for leaders, written under the reports folder."""
 
 import asyncio
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from bot.export import status_names
@@ -17,7 +17,7 @@ class FileReports:
     folder: Path
     criteria: Criteria
     digital: DigitalCheck
-    bot_username: str | None = None
+    links: dict[str, str] = field(default_factory=dict)  # channel -> template with {code}
 
     async def workbook(self, digest: Digest, locale: str) -> str:
         t = Translator(locale)
@@ -41,8 +41,10 @@ class FileReports:
         await asyncio.to_thread(qr_png, link, path)
         return str(path)
 
-    def invite_link(self, code: str) -> str | None:
-        return f"https://t.me/{self.bot_username}?start={code}" if self.bot_username else None
+    def invite_links(self, code: str) -> list[str]:
+        """The links that open the bot with `code`, one per messenger that has one (a poster
+        can carry the Telegram and the Zalo QR code side by side)."""
+        return [template.replace("{code}", code) for template in self.links.values()]
 
     def _path(self, digest: Digest, suffix: str) -> Path:
         stamp = digest.as_of.strftime("%Y%m%d-%H%M%S")

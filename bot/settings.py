@@ -9,6 +9,9 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from conversations.i18n import SUPPORTED
 
 SECRET_PATTERN = re.compile(r"[A-Za-z0-9_-]{1,256}")
+ZALO_SECRET = re.compile(r"[A-Za-z0-9_-]{8,256}")
+# Plain HTTP only on this machine (tests, a reverse proxy on the same host).
+LOOPBACK = ("http://127.0.0.1:", "http://localhost:")
 
 
 class Settings(BaseSettings):
@@ -28,12 +31,30 @@ class Settings(BaseSettings):
     telegram_rate_overall: float = Field(30, gt=0, validation_alias="TELEGRAM_RATE_OVERALL")
     telegram_rate_per_chat: float = Field(1, gt=0, validation_alias="TELEGRAM_RATE_PER_CHAT")
     telegram_bot_username: str | None = Field(None, validation_alias="TELEGRAM_BOT_USERNAME")
+    zalo_bot_token: SecretStr | None = Field(None, validation_alias="ZALO_BOT_TOKEN")
+    zalo_api_url: str = Field("https://bot-api.zaloplatforms.com", validation_alias="ZALO_API_URL")
+    zalo_webhook_url: str | None = Field(None, validation_alias="ZALO_WEBHOOK_URL")
+    zalo_webhook_secret: SecretStr | None = Field(None, validation_alias="ZALO_WEBHOOK_SECRET")
+    zalo_poll_timeout: int = Field(30, ge=1, le=60, validation_alias="ZALO_POLL_TIMEOUT")
+    # Zalo publishes no rate limit (UNCONFIRMED): a modest pace, 429s waited out.
+    zalo_rate_overall: float = Field(10, gt=0, validation_alias="ZALO_RATE_OVERALL")
+    zalo_rate_per_chat: float = Field(1, gt=0, validation_alias="ZALO_RATE_PER_CHAT")
+    # No official deep-link format for Zalo bots is published (UNCONFIRMED): a template.
+    zalo_invite_link: str = Field(
+        "https://zalo.me/{bot_id}?start={code}", validation_alias="ZALO_INVITE_LINK"
+    )
+    public_url: str | None = Field(None, validation_alias="CDHT_PUBLIC_URL")
     reports_dir: str = Field("var/reports", validation_alias="CDHT_REPORTS_DIR")
     http_host: str = Field("127.0.0.1", validation_alias="CDHT_HTTP_HOST")
     http_port: int = Field(8080, validation_alias="CDHT_HTTP_PORT")
 
     def secrets(self) -> list[str]:
-        values = (self.telegram_bot_token, self.telegram_webhook_secret)
+        values = (
+            self.telegram_bot_token,
+            self.telegram_webhook_secret,
+            self.zalo_bot_token,
+            self.zalo_webhook_secret,
+        )
         return [value.get_secret_value() for value in values if value is not None]
 
     @model_validator(mode="after")
@@ -43,6 +64,19 @@ class Settings(BaseSettings):
         secret = self.telegram_webhook_secret
         if secret is not None and not SECRET_PATTERN.fullmatch(secret.get_secret_value()):
             raise ValueError("TELEGRAM_WEBHOOK_SECRET must be 1-256 of A-Z a-z 0-9 _ -")
+        if self.zalo_webhook_url and self.zalo_webhook_secret is None:
+            raise ValueError("ZALO_WEBHOOK_URL needs ZALO_WEBHOOK_SECRET")
+        zalo = self.zalo_webhook_secret
+        if zalo is not None and not ZALO_SECRET.fullmatch(zalo.get_secret_value()):
+            raise ValueError("ZALO_WEBHOOK_SECRET must be 8-256 of A-Z a-z 0-9 _ -")
+        for name, url in (
+            ("ZALO_WEBHOOK_URL", self.zalo_webhook_url),
+            ("CDHT_PUBLIC_URL", self.public_url),
+        ):
+            if url and not url.startswith(("https://", *LOOPBACK)):
+                raise ValueError(f"{name} must be an https:// address")
+        if "{code}" not in self.zalo_invite_link:
+            raise ValueError("ZALO_INVITE_LINK must contain {code}")
         return self
 
     @field_validator("locale")

@@ -89,18 +89,17 @@ class Links(LeaderStep):
         code = await leadership(ctx).link_code(grant, place_id, ctx.now)
         if code is None:
             raise InputError(no_permission(ctx))
-        link = reports(ctx).invite_link(code)
+        links = reports(ctx).invite_links(code)
         how = ctx.t(
             "People who open it, or type /batdau {code}, start with this place chosen.", code=code
         )
-        if link is None:
+        if not links:
             return ctx.outcome(ctx.state.at(MENU), ctx.t("Code: {code}", code=code) + "\n" + how)
-        qr = await reports(ctx).qr(link)
-        notes = (
-            OutboundMessage(f"{link}\n{how}"),
-            OutboundMessage(ctx.t("QR code to print"), image=qr),
-        )
-        return Outcome(ctx.state.at(MENU), notes)
+        notes = [OutboundMessage("\n".join([*links, how]))]
+        for link in links:
+            qr = await reports(ctx).qr(link)
+            notes.append(OutboundMessage(ctx.t("QR code to print"), image=qr))
+        return Outcome(ctx.state.at(MENU), tuple(notes))
 
 
 @step("lead_add")

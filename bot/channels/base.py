@@ -6,6 +6,8 @@ A channel without buttons gets the plain-text rendering below for free, in the s
 Rasa's OutputChannel: choices become a short numbered list, answered by number or by label
 (the engine matches both, accents optional)."""
 
+import asyncio
+import contextlib
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -13,6 +15,7 @@ from typing import Any, Protocol
 from starlette.routing import BaseRoute
 
 from conversations.events import InboundEvent, OutboundMessage
+from storage.db import StoreUnavailableError
 from storage.outbox import REFUSED, SENT, UNREACHABLE
 
 Payload = dict[str, Any]
@@ -125,3 +128,25 @@ def text_batch(
         extra = attachment(reply) if (reply.document or reply.image) else None
         parts.append(f"{text}\n{extra}" if extra else text)
     return split_text("\n\n".join(part for part in parts if part), limit)
+
+
+async def pause(stopping: asyncio.Event, attempt: int) -> bool:
+    """Back off before another try (0.2 s doubling up to 5 s); False when stopping first."""
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(stopping.wait(), min(5.0, 0.2 * 2**attempt))
+    return not stopping.is_set()
+
+
+async def keep_until_stored(
+    keep: Keep, channel: str, batch: list[tuple[str, Payload]], stopping: asyncio.Event
+) -> list[str] | None:
+    """Polling's intake: keep a batch, waiting out a database that is away; the new ids, or
+    None when stopping first (the platform was not told, so it sends the batch again)."""
+    attempt = 0
+    while True:
+        try:
+            return await keep(channel, batch)
+        except StoreUnavailableError:
+            attempt += 1
+            if not await pause(stopping, attempt):
+                return None

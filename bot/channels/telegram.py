@@ -3,7 +3,6 @@
 python-telegram-bot is used as transport only; state, order and retries are ours."""
 
 import asyncio
-import contextlib
 import logging
 import os
 from collections.abc import Awaitable, Coroutine, Sequence
@@ -14,18 +13,27 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from starlette.routing import BaseRoute
-from telegram import BotCommand, InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import BotCommand, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.error import BadRequest, Forbidden, InvalidToken, TelegramError
 from telegram.ext import ExtBot
 
-from bot.channels.base import REFUSED, SENT, UNREACHABLE, Keep, Limits, Payload, split_text
+from bot.channels.base import (
+    REFUSED,
+    SENT,
+    UNREACHABLE,
+    Keep,
+    Limits,
+    Payload,
+    keep_until_stored,
+    pause,
+    split_text,
+)
 from bot.ratelimit import ChatRateLimiter
 from bot.settings import Settings
 from bot.webhook import webhook_route
 from conversations.commands import COMMANDS
 from conversations.events import Choice, EventKind, InboundEvent, OutboundMessage, from_typed_text
 from conversations.i18n import SUPPORTED, Translator
-from storage.db import StoreUnavailableError
 
 # Opt in to PTB's timedelta durations now, instead of a deprecation warning per RetryAfter.
 os.environ.setdefault("PTB_TIMEDELTA", "true")
@@ -58,10 +66,16 @@ def to_event(update: Update) -> InboundEvent | None:
     message = update.message
     if message is None:
         return None
-    # A photo's caption is what the person typed; stickers and voice notes arrive without
-    # text, and the engine asks again in words.
-    text = message.text or message.caption or ""
-    return from_typed_text(CHANNEL, str(user.id), text, **common)  # type: ignore[arg-type]
+    # A photo's caption is what the person typed; a sticker or voice note has nothing to read.
+    text = message.text or message.caption
+    if text is None and _media(message):
+        return InboundEvent(CHANNEL, str(user.id), EventKind.MEDIA, **common)  # type: ignore[arg-type]
+    return from_typed_text(CHANNEL, str(user.id), text or "", **common)  # type: ignore[arg-type]
+
+
+def _media(message: Message) -> bool:
+    kinds = (message.photo, message.sticker, message.voice, message.audio, message.video)
+    return any(kinds) or message.video_note is not None or message.document is not None
 
 
 def _received_at(update: Update) -> datetime:
@@ -270,37 +284,18 @@ class TelegramChannel:
             except TelegramError as error:
                 failures += 1
                 log.warning("getUpdates failed (%s): trying again", type(error).__name__)
-                await self._pause(failures)
+                await pause(self._stopping, failures)
                 continue
             if not updates:
                 continue
             batch = [(str(u.update_id), u.to_dict()) for u in updates if to_event(u)]
-            if not await self._keep_batch(keep, batch):
+            new = await keep_until_stored(keep, CHANNEL, batch, self._stopping)
+            if new is None:
                 return
-            offset = updates[-1].update_id + 1
-
-    async def _keep_batch(self, keep: Keep, batch: list[tuple[str, Payload]]) -> bool:
-        """Keep until the database takes it; False when stopping first (not confirmed, so
-        Telegram sends the batch again to the next run)."""
-        attempt = 0
-        while batch:
-            try:
-                new = set(await keep(CHANNEL, batch))
-            except StoreUnavailableError:
-                attempt += 1
-                if not await self._pause(attempt):
-                    return False
-                continue
             for update_id, payload in batch:
                 if update_id in new:
                     self._kept(update_id, payload)
-            break
-        return True
-
-    async def _pause(self, attempt: int) -> bool:
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self._stopping.wait(), min(5.0, 0.2 * 2**attempt))
-        return not self._stopping.is_set()
+            offset = updates[-1].update_id + 1
 
     def _parse(self, body: object) -> tuple[str, Payload] | None:
         """A webhook body: an Update we handle, ignored (None), or ValueError when malformed."""

@@ -8,7 +8,7 @@ from telegram import Update
 
 from bot.channels.base import split_text
 from bot.channels.telegram import keyboard, render, to_event
-from bot.ratelimit import Spacing
+from bot.pacing import Spacing
 from conversations.events import Choice, EventKind, OutboundMessage
 
 

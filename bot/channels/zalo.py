@@ -1,0 +1,245 @@
+"""Zalo (Zalo Bot Platform) as a channel: updates -> InboundEvent, replies -> plain text.
+
+The platform has no buttons and no document upload: choices go out as the shared numbered
+list (answered by number or by label), long texts are split at 2,000 characters, a chart is
+sent with sendPhoto from a signed HTTPS link the bot serves, and a report is such a link in
+the text. A person is their private chat: the chat id is what messages are sent to."""
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Sequence
+from datetime import datetime
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from starlette.routing import BaseRoute
+
+from bot.channels.base import (
+    REFUSED,
+    SENT,
+    UNREACHABLE,
+    Keep,
+    Limits,
+    Payload,
+    keep_until_stored,
+    numbered,
+    pause,
+    text_batch,
+)
+from bot.channels.zalo_api import (
+    CAPTION_LIMIT,
+    SECRET_HEADER,
+    TEXT_LIMIT,
+    UpdateKind,
+    ZaloBadRequest,
+    ZaloBotClient,
+    ZaloError,
+    ZaloForbidden,
+    ZaloRetryAfter,
+    ZaloUpdate,
+    parse_update,
+)
+from bot.files import files_route, link_key, signed_link
+from bot.pacing import SendPace
+from bot.settings import Settings
+from bot.webhook import webhook_route
+from conversations.events import EventKind, InboundEvent, OutboundMessage, from_typed_text
+from conversations.ports import Clock
+
+log = logging.getLogger(__name__)
+CHANNEL = "zalo"
+RETRIES_AFTER_429 = 3
+LONGEST_WAIT = 30.0  # seconds a 429 is waited out in place; longer goes to the outbox
+MEDIA = (UpdateKind.IMAGE, UpdateKind.STICKER, UpdateKind.VOICE)
+
+
+def to_event(update: ZaloUpdate) -> InboundEvent | None:
+    """A private message; anything else (groups, other bots, unknown events) is ignored."""
+    if not update.private or update.is_bot:
+        return None
+    common = {"event_id": update.key, "received_at": update.date}
+    typed = update.text if update.kind is UpdateKind.TEXT else update.caption
+    if update.kind in (UpdateKind.TEXT, *MEDIA) and typed:
+        return from_typed_text(CHANNEL, update.chat_id, typed, **common)  # type: ignore[arg-type]
+    if update.kind in MEDIA:
+        return InboundEvent(CHANNEL, update.chat_id, EventKind.MEDIA, **common)  # type: ignore[arg-type]
+    if update.kind is UpdateKind.UNSUPPORTED:
+        return InboundEvent(CHANNEL, update.chat_id, EventKind.WITHHELD, **common)  # type: ignore[arg-type]
+    return None
+
+
+def stored(update: ZaloUpdate) -> Payload:
+    """What the inbox keeps of an update: enough to read it again, no display name or photo."""
+    message: Payload = {
+        "message_id": update.message_id,
+        "date": int(update.date.timestamp() * 1000),
+        "from": {"id": update.user_id, "is_bot": update.is_bot},
+        "chat": {"id": update.chat_id, "chat_type": update.chat_type},
+    }
+    for key, value in (("text", update.text), ("caption", update.caption)):
+        if value is not None:
+            message[key] = value
+    return {"event_name": update.event_name, "message": message}
+
+
+def accepted(body: object) -> tuple[str, Payload] | None:
+    """A webhook body: (key, payload) for an update we handle, None to ignore it, or
+    ValueError when it is not a Zalo update at all."""
+    update = parse_update(body)
+    if update is None:
+        raise ValueError("not a Zalo update")
+    return (update.key, stored(update)) if to_event(update) is not None else None
+
+
+class ZaloChannel:
+    """The Zalo Bot Platform through our small httpx client (bot/channels/zalo_api.py)."""
+
+    name = CHANNEL
+
+    def __init__(self, settings: Settings, clock: Clock) -> None:
+        assert settings.zalo_bot_token is not None
+        token = settings.zalo_bot_token.get_secret_value()
+        self.settings, self.clock = settings, clock
+        self.limits = Limits(
+            text=TEXT_LIMIT,
+            buttons=False,
+            files=False,
+            rate_overall=settings.zalo_rate_overall,
+            rate_per_chat=settings.zalo_rate_per_chat,
+        )
+        self.client = ZaloBotClient(token, settings.zalo_api_url)
+        self._pace = SendPace(settings.zalo_rate_overall, settings.zalo_rate_per_chat)
+        self._folder = Path(settings.reports_dir)
+        self._key = link_key(token)
+        self._stopping = asyncio.Event()
+        self._poller: asyncio.Task[None] | None = None
+
+    @property
+    def mode(self) -> str:
+        return "webhook" if self.settings.zalo_webhook_url else "polling"
+
+    def routes(self, keep: Keep) -> list[BaseRoute]:
+        routes: list[BaseRoute] = []
+        url, secret = self.settings.zalo_webhook_url, self.settings.zalo_webhook_secret
+        if url and secret is not None:
+            path = urlsplit(url).path or "/"
+            hook = webhook_route(
+                path, CHANNEL, SECRET_HEADER, secret.get_secret_value(), accepted, keep
+            )
+            routes.append(hook)
+        if self.settings.public_url:
+            routes.append(files_route(self._folder, self._key, self.clock))
+        return routes
+
+    async def open(self) -> None:
+        return None  # the HTTP client connects on first use
+
+    async def close(self) -> None:
+        await self.client.aclose()
+
+    async def start(self, keep: Keep) -> None:
+        url, secret = self.settings.zalo_webhook_url, self.settings.zalo_webhook_secret
+        if url and secret is not None:
+            await self.client.set_webhook(url, secret.get_secret_value())
+            return
+        await self.client.delete_webhook()  # getUpdates is refused while a webhook is set
+        self._poller = asyncio.create_task(self._poll(keep))
+
+    async def stop(self) -> None:
+        """Let a poll in flight finish and keep what it brings: getUpdates has no offset,
+        so an update handed to a request cut short would be lost."""
+        self._stopping.set()
+        if self._poller is not None:
+            grace = self.settings.zalo_poll_timeout + 2
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(asyncio.shield(self._poller), grace)
+            self._poller.cancel()
+            await asyncio.gather(self._poller, return_exceptions=True)
+        await self.close()
+
+    def to_event(self, payload: Payload) -> InboundEvent | None:
+        update = parse_update(payload)
+        return to_event(update) if update is not None else None
+
+    async def send(
+        self, user_ref: str, replies: Sequence[OutboundMessage], payload: Payload | None
+    ) -> str:
+        """Send replies to one chat: SENT, UNREACHABLE (blocked), REFUSED (a 4xx) or the
+        name of a transient error (the outbox retries it)."""
+        try:
+            for photo, text in self._messages(replies):
+                await self._call(user_ref, photo, text)
+        except ZaloForbidden as error:
+            if error.bad_token:
+                log.error("Zalo refused the bot token")
+                return type(error).__name__
+            return UNREACHABLE
+        except ZaloBadRequest as error:
+            log.warning("Zalo refused a message: code %s", error.error_code)
+            return REFUSED
+        except ZaloError as error:
+            return type(error).__name__
+        return SENT
+
+    def _messages(self, replies: Sequence[OutboundMessage]) -> list[tuple[str | None, str]]:
+        """(photo URL or None, text) in order: a chart goes as a photo with its text as the
+        caption; everything else is joined into as few texts as the limit allows."""
+        now = self.clock.now()
+        out: list[tuple[str | None, str]] = []
+        waiting: list[OutboundMessage] = []
+        for reply in replies:
+            photo = self._link(reply.image, now) if reply.image else None
+            if photo is None:
+                waiting.append(reply)
+                continue
+            out += [(None, text) for text in text_batch(waiting, TEXT_LIMIT, self._attachment)]
+            waiting = []
+            out.append((photo, numbered(reply)[:CAPTION_LIMIT]))
+        out += [(None, text) for text in text_batch(waiting, TEXT_LIMIT, self._attachment)]
+        return out
+
+    def _attachment(self, reply: OutboundMessage) -> str | None:
+        link = self._link(reply.document or reply.image, self.clock.now())
+        return f"📎 {link}" if link else None
+
+    def _link(self, path: str | None, now: datetime) -> str | None:
+        if not path or not self.settings.public_url:
+            return None
+        return signed_link(self.settings.public_url, self._folder, path, self._key, now)
+
+    async def _call(self, chat_id: str, photo: str | None, text: str) -> None:
+        """One message, paced; a 429 is waited out a few times before giving up."""
+        for attempt in range(RETRIES_AFTER_429 + 1):
+            await self._pace.wait(chat_id)
+            try:
+                if photo is not None:
+                    await self.client.send_photo(chat_id, photo, caption=text or None)
+                else:
+                    await self.client.send_message(chat_id, text)
+                return
+            except ZaloRetryAfter as error:
+                if attempt == RETRIES_AFTER_429 or error.retry_after > LONGEST_WAIT:
+                    raise
+                log.warning("Zalo asked to slow down: waiting %.1f s", error.retry_after)
+                await asyncio.sleep(error.retry_after)
+
+    async def _poll(self, keep: Keep) -> None:
+        """getUpdates gives one update per call and has no offset: each is kept under its
+        message id, so a repeat is ignored by the inbox."""
+        failures = 0
+        while not self._stopping.is_set():
+            try:
+                updates = await self.client.get_updates(self.settings.zalo_poll_timeout)
+                failures = 0
+            except ZaloForbidden:
+                log.error("Zalo refused the bot token: polling stops")
+                return
+            except ZaloError as error:
+                failures += 1
+                log.warning("getUpdates failed (%s): trying again", type(error).__name__)
+                await pause(self._stopping, failures)
+                continue
+            batch = [(u.key, stored(u)) for u in updates if to_event(u) is not None]
+            if batch and await keep_until_stored(keep, CHANNEL, batch, self._stopping) is None:
+                return
