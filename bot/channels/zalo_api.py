@@ -19,7 +19,7 @@ import json
 import logging
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any, Self
@@ -85,12 +85,13 @@ class ZaloUpdate:
     chat_id: str
     user_id: str
     date: datetime
-    text: str | None = None
+    # What people wrote and their names stay out of repr(), so out of any log line.
+    text: str | None = field(default=None, repr=False)
     chat_type: str = "PRIVATE"
     is_bot: bool = False
-    display_name: str | None = None
-    photo_url: str | None = None
-    caption: str | None = None
+    display_name: str | None = field(default=None, repr=False)
+    photo_url: str | None = field(default=None, repr=False)
+    caption: str | None = field(default=None, repr=False)
 
     @property
     def key(self) -> str:

@@ -5,7 +5,7 @@ import contextlib
 import time
 from collections import defaultdict, deque
 from collections.abc import Callable, Hashable, Iterator
-from typing import Generic, TypeVar
+from typing import Generic, Self, TypeVar
 
 import uvicorn
 from starlette.types import ASGIApp
@@ -116,3 +116,44 @@ async def wait_until(condition: Callable[[], object], *, seconds: float, what: s
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out after {seconds}s waiting for {what}")
         await asyncio.sleep(0.01)
+
+
+class ServedFake:
+    """What the fake platforms share around their ``LocalServer``: start, stop (ending long
+    polls first), ``root`` and ``async with``. Subclasses set ``_server`` and define
+    ``_wake_pollers``."""
+
+    _server: LocalServer
+    _closing = False
+
+    def _wake_pollers(self) -> None:
+        raise NotImplementedError
+
+    @property
+    def root(self) -> str:
+        """The root URL, e.g. ``http://127.0.0.1:PORT`` (empty before ``start``)."""
+        return self._server.root
+
+    async def start(self) -> str:
+        """Serve on 127.0.0.1 and return the root URL (no trailing slash).
+
+        The first start takes a free port; a start after ``stop()`` takes the same port again,
+        so a test can make the platform unreachable for a while.
+        """
+        self._closing = False
+        return await self._server.start()
+
+    async def stop(self) -> None:
+        """Wake pending long polls, finish open requests and close the listening socket."""
+        if not self._server.running:
+            return
+        self._closing = True
+        self._wake_pollers()
+        await self._server.stop()
+
+    async def __aenter__(self) -> Self:
+        await self.start()
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.stop()

@@ -40,15 +40,15 @@ import time
 from collections import defaultdict, deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from types import TracebackType
-from typing import Any, Self
+from typing import Any
 
-import uvicorn
 from starlette.applications import Starlette
 from starlette.datastructures import UploadFile
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
+
+from tests.fakes.local_server import LocalServer, RateLimits, ServedFake, wait_until
 
 Json = dict[str, Any]
 
@@ -381,47 +381,10 @@ def _labels(message: BotMessage) -> list[str]:
     return [button["text"] for row in message.buttons for button in row]
 
 
-class _RateLimits:
-    """Sliding one-second windows of accepted sends, overall and per chat."""
-
-    WINDOW = 1.0
-
-    def __init__(self, overall: int | None, per_chat: int | None) -> None:
-        self.overall = overall
-        self.per_chat = per_chat
-        self._all: deque[float] = deque()
-        self._by_chat: defaultdict[int, deque[float]] = defaultdict(deque)
-
-    def _recent(self, times: deque[float], now: float) -> int:
-        while times and times[0] <= now - self.WINDOW:
-            times.popleft()
-        return len(times)
-
-    def check(self, chat_id: int, now: float, new_message: bool) -> None:
-        if self.overall is not None and self._recent(self._all, now) >= self.overall:
-            raise too_many_requests(1)
-        chat_times = self._by_chat[chat_id]
-        limited = new_message and self.per_chat is not None
-        if limited and self._recent(chat_times, now) >= (self.per_chat or 0):
-            raise too_many_requests(1)
-
-    def record(self, chat_id: int, now: float, new_message: bool) -> None:
-        self._all.append(now)
-        if new_message:
-            self._by_chat[chat_id].append(now)
-
-
-class _QuietServer(uvicorn.Server):
-    """A uvicorn server that leaves signal handling (Ctrl-C) to pytest."""
-
-    def capture_signals(self) -> contextlib.AbstractContextManager[None]:
-        return contextlib.nullcontext()
-
-
 Handler = Callable[[dict[str, Any]], Awaitable[Any]]
 
 
-class FakeTelegram:
+class FakeTelegram(ServedFake):
     """The Bot API of one bot, plus the users talking to it. See the module docstring."""
 
     def __init__(
@@ -435,13 +398,12 @@ class FakeTelegram:
         self.token = token
         self.bot_id = int(token.split(":", 1)[0]) if token.split(":", 1)[0].isdigit() else BOT_ID
         self.poll_timeout_cap = poll_timeout_cap
-        self.root = ""
         self.calls: list[Call] = []
         self.webhook: Json | None = None
         self.blocked: set[int] = set()
         self.too_many = 0
         self.after_send: Callable[[Call], Awaitable[None]] | None = None
-        self._limits = _RateLimits(overall_per_second, per_chat_per_second)
+        self._limits: RateLimits[int] = RateLimits(overall_per_second, per_chat_per_second)
         self._faults: defaultdict[str, deque[tuple[int, int]]] = defaultdict(deque)
         self._chats: defaultdict[int, list[BotMessage]] = defaultdict(list)
         self._message_ids: defaultdict[int, itertools.count[int]] = defaultdict(
@@ -458,9 +420,6 @@ class FakeTelegram:
         self._news = asyncio.Event()
         self._poll_ticket = 0
         self._closing = False
-        self._port = 0
-        self._server: uvicorn.Server | None = None
-        self._serving: asyncio.Task[None] | None = None
         self._handlers: dict[str, Handler] = {
             "getme": self._get_me,
             "getupdates": self._get_updates,
@@ -482,62 +441,7 @@ class FakeTelegram:
             "setmyshortdescription": self._accept,
         }
         route = Route("/bot{token}/{method}", self._endpoint, methods=["GET", "POST"])
-        self._app = Starlette(routes=[route])
-
-    # --- lifecycle -------------------------------------------------------------------------
-
-    async def start(self) -> str:
-        """Serve on 127.0.0.1 and return the root URL (no trailing slash).
-
-        The first start takes a free port; a start after ``stop()`` takes the same port again,
-        so a test can simulate Telegram being unreachable for a while.
-        """
-        if self._server is not None:
-            raise RuntimeError("FakeTelegram is already running")
-        config = uvicorn.Config(
-            self._app,
-            host="127.0.0.1",
-            port=self._port,
-            log_level="warning",
-            log_config=None,
-            access_log=False,
-            lifespan="off",
-            http="h11",
-            ws="none",
-        )
-        self._closing = False
-        self._server = _QuietServer(config)
-        self._serving = asyncio.create_task(self._server.serve(), name="fake-telegram")
-        while not self._server.started:
-            if self._serving.done():
-                self._serving.result()
-                raise RuntimeError("the fake Telegram server stopped while starting")
-            await asyncio.sleep(0.005)
-        self._port = self._server.servers[0].sockets[0].getsockname()[1]
-        self.root = f"http://127.0.0.1:{self._port}"
-        return self.root
-
-    async def stop(self) -> None:
-        """Wake pending long polls, finish open requests and close the listening socket."""
-        if self._server is None or self._serving is None:
-            return
-        self._closing = True
-        self._wake_pollers()
-        self._server.should_exit = True
-        await self._serving
-        self._server = self._serving = None
-
-    async def __aenter__(self) -> Self:
-        await self.start()
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        await self.stop()
+        self._server = LocalServer(Starlette(routes=[route]), "fake-telegram")
 
     # --- what the bot did ------------------------------------------------------------------
 
@@ -569,11 +473,7 @@ class FakeTelegram:
 
         For bots that poll on their own, e.g. ``await fake.wait_for(lambda: fake.chat(1))``.
         """
-        deadline = time.monotonic() + seconds
-        while not condition():
-            if time.monotonic() > deadline:
-                raise AssertionError(f"timed out after {seconds}s waiting for {what or condition}")
-            await asyncio.sleep(0.01)
+        await wait_until(condition, seconds=seconds, what=what or str(condition))
 
     # --- the user side ---------------------------------------------------------------------
 
@@ -713,7 +613,8 @@ class FakeTelegram:
             return await handler(call.params)
         chat_id, now = _chat_id(call.params), time.monotonic()
         new_message = method in NEW_MESSAGE_METHODS
-        self._limits.check(chat_id, now, new_message)
+        if self._limits.exceeded(chat_id, now, new_message):
+            raise too_many_requests(1)
         result = await handler(call.params)
         self._limits.record(chat_id, now, new_message)
         if self.after_send is not None:

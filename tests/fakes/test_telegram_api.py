@@ -452,7 +452,7 @@ async def test_webhook_needs_https(fake: FakeTelegram, bot: Bot) -> None:
 
 async def test_a_newer_poll_terminates_the_older_one(fake: FakeTelegram, bot: Bot) -> None:
     older = asyncio.create_task(bot.get_updates(timeout=10))
-    await asyncio.sleep(0.1)
+    await fake.wait_for(lambda: fake.calls_to("getUpdates"), what="the older poll")
     async with Bot(TOKEN, base_url=f"{fake.root}/bot") as second_instance:
         await second_instance.get_updates(timeout=0)
 

@@ -45,7 +45,7 @@ import time
 from collections import defaultdict, deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any, Literal, Self
+from typing import Any, Literal
 from urllib.parse import urlsplit
 
 import httpx
@@ -54,7 +54,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from tests.fakes.local_server import LocalServer, RateLimits, wait_until
+from tests.fakes.local_server import LocalServer, RateLimits, ServedFake, wait_until
 
 Json = dict[str, Any]
 
@@ -267,7 +267,7 @@ async def fetch_photo(url: str) -> PhotoFetch:
 Handler = Callable[[dict[str, Any]], Awaitable[Any]]
 
 
-class FakeZalo:
+class FakeZalo(ServedFake):
     """The Bot API of one Zalo bot, plus the users talking to it. See the module docstring."""
 
     def __init__(
@@ -314,31 +314,6 @@ class FakeZalo:
         }
         route = Route("/bot{token}/{method}", self._endpoint, methods=["GET", "POST"])
         self._server = LocalServer(Starlette(routes=[route]), "fake-zalo")
-
-    # --- lifecycle -------------------------------------------------------------------------
-
-    @property
-    def root(self) -> str:
-        """The API root URL, e.g. ``http://127.0.0.1:PORT`` (empty before ``start``)."""
-        return self._server.root
-
-    async def start(self) -> str:
-        """Serve on 127.0.0.1 and return the root URL; after ``stop()``, on the same port."""
-        self._closing = False
-        return await self._server.start()
-
-    async def stop(self) -> None:
-        """End pending long polls, finish open requests and close the listening socket."""
-        self._closing = True
-        self._wake_pollers()
-        await self._server.stop()
-
-    async def __aenter__(self) -> Self:
-        await self.start()
-        return self
-
-    async def __aexit__(self, *exc_info: object) -> None:
-        await self.stop()
 
     # --- what the bot did ------------------------------------------------------------------
 
