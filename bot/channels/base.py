@@ -8,9 +8,10 @@ Rasa's OutputChannel: choices become a short numbered list, answered by number o
 
 import asyncio
 import contextlib
+import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 from starlette.routing import BaseRoute
 
@@ -18,7 +19,9 @@ from conversations.events import InboundEvent, OutboundMessage
 from storage.db import StoreUnavailableError
 from storage.outbox import REFUSED, SENT, UNREACHABLE
 
+log = logging.getLogger(__name__)
 Payload = dict[str, Any]
+Update = TypeVar("Update")
 # What became of a send: SENT, UNREACHABLE (blocked, gone), REFUSED (the platform said no for
 # good: never retried), or a short reason for a transient failure (retried via the outbox).
 __all__ = ["REFUSED", "SENT", "UNREACHABLE"]
@@ -150,3 +153,33 @@ async def keep_until_stored(
             attempt += 1
             if not await pause(stopping, attempt):
                 return None
+
+
+async def poll_forever(
+    fetch: Callable[[], Awaitable[list[Update]]],
+    store: Callable[[list[Update]], Awaitable[bool]],
+    stopping: asyncio.Event,
+    fatal: type[Exception],
+    transient: type[Exception],
+) -> None:
+    """A long-polling loop: fetch, then store (False: stop without confirming); a `fatal`
+    error (a refused token) ends it, a `transient` one is retried with back-off."""
+    failures = 0
+    while not stopping.is_set():
+        try:
+            updates = await fetch()
+            failures = 0
+        except fatal as error:
+            log.error("the platform refused the bot token (%s): polling stops", _name(error))
+            return
+        except transient as error:
+            failures += 1
+            log.warning("getUpdates failed (%s): trying again", _name(error))
+            await pause(stopping, failures)
+            continue
+        if updates and not await store(updates):
+            return
+
+
+def _name(error: BaseException) -> str:
+    return type(error).__name__

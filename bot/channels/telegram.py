@@ -8,6 +8,7 @@ import os
 from collections.abc import Awaitable, Coroutine, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -25,7 +26,7 @@ from bot.channels.base import (
     Limits,
     Payload,
     keep_until_stored,
-    pause,
+    poll_forever,
     split_text,
 )
 from bot.ratelimit import ChatRateLimiter
@@ -185,6 +186,7 @@ class TelegramChannel:
             or ChatRateLimiter(settings.telegram_rate_overall, settings.telegram_rate_per_chat),
         )
         self._poller: asyncio.Task[None] | None = None
+        self._offset: int | None = None
         self._tasks: set[asyncio.Task[None]] = set()
         self._stopping = asyncio.Event()
 
@@ -268,34 +270,29 @@ class TelegramChannel:
 
     async def _poll(self, keep: Keep) -> None:
         """getUpdates, keep the batch, and only then ask for the next (which confirms it)."""
-        offset: int | None = None
-        failures = 0
-        while not self._stopping.is_set():
-            try:
-                updates = await self.bot.get_updates(
-                    offset=offset,
-                    timeout=self.settings.telegram_poll_timeout,
-                    allowed_updates=ALLOWED_UPDATES,
-                )
-                failures = 0
-            except InvalidToken:
-                log.error("Telegram refused the bot token: polling stops")
-                return
-            except TelegramError as error:
-                failures += 1
-                log.warning("getUpdates failed (%s): trying again", type(error).__name__)
-                await pause(self._stopping, failures)
-                continue
-            if not updates:
-                continue
-            batch = [(str(u.update_id), u.to_dict()) for u in updates if to_event(u)]
-            new = await keep_until_stored(keep, CHANNEL, batch, self._stopping)
-            if new is None:
-                return
-            for update_id, payload in batch:
-                if update_id in new:
-                    self._kept(update_id, payload)
-            offset = updates[-1].update_id + 1
+        await poll_forever(
+            self._fetch, partial(self._store, keep), self._stopping, InvalidToken, TelegramError
+        )
+
+    async def _fetch(self) -> list[Update]:
+        return list(
+            await self.bot.get_updates(
+                offset=self._offset,
+                timeout=self.settings.telegram_poll_timeout,
+                allowed_updates=ALLOWED_UPDATES,
+            )
+        )
+
+    async def _store(self, keep: Keep, updates: list[Update]) -> bool:
+        batch = [(str(u.update_id), u.to_dict()) for u in updates if to_event(u)]
+        new = await keep_until_stored(keep, CHANNEL, batch, self._stopping)
+        if new is None:
+            return False
+        for update_id, payload in batch:
+            if update_id in new:
+                self._kept(update_id, payload)
+        self._offset = updates[-1].update_id + 1
+        return True
 
     def _parse(self, body: object) -> tuple[str, Payload] | None:
         """A webhook body: an Update we handle, ignored (None), or ValueError when malformed."""

@@ -10,6 +10,7 @@ import contextlib
 import logging
 from collections.abc import Sequence
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -24,7 +25,7 @@ from bot.channels.base import (
     Payload,
     keep_until_stored,
     numbered,
-    pause,
+    poll_forever,
     text_batch,
 )
 from bot.channels.zalo_api import (
@@ -227,19 +228,15 @@ class ZaloChannel:
     async def _poll(self, keep: Keep) -> None:
         """getUpdates gives one update per call and has no offset: each is kept under its
         message id, so a repeat is ignored by the inbox."""
-        failures = 0
-        while not self._stopping.is_set():
-            try:
-                updates = await self.client.get_updates(self.settings.zalo_poll_timeout)
-                failures = 0
-            except ZaloForbidden:
-                log.error("Zalo refused the bot token: polling stops")
-                return
-            except ZaloError as error:
-                failures += 1
-                log.warning("getUpdates failed (%s): trying again", type(error).__name__)
-                await pause(self._stopping, failures)
-                continue
-            batch = [(u.key, stored(u)) for u in updates if to_event(u) is not None]
-            if batch and await keep_until_stored(keep, CHANNEL, batch, self._stopping) is None:
-                return
+        await poll_forever(
+            self._fetch, partial(self._store, keep), self._stopping, ZaloForbidden, ZaloError
+        )
+
+    async def _fetch(self) -> list[ZaloUpdate]:
+        return await self.client.get_updates(self.settings.zalo_poll_timeout)
+
+    async def _store(self, keep: Keep, updates: list[ZaloUpdate]) -> bool:
+        batch = [(u.key, stored(u)) for u in updates if to_event(u) is not None]
+        return (
+            not batch or await keep_until_stored(keep, CHANNEL, batch, self._stopping) is not None
+        )
