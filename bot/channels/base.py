@@ -15,6 +15,7 @@ from typing import Any, Protocol, TypeVar
 
 from starlette.routing import BaseRoute
 
+from conversations.engine import COMMAND_BUTTON as COMMAND_CHOICE
 from conversations.events import InboundEvent, OutboundMessage
 from storage.db import StoreUnavailableError
 from storage.outbox import REFUSED, SENT, UNREACHABLE
@@ -95,14 +96,20 @@ class Channel(Protocol):
 def numbered(message: OutboundMessage, *, navigation: bool = False) -> str:
     """A message as plain text: numbered choices, or one row when the choices are numbers.
 
-    Navigation choices (« Back) are left out unless `navigation`: they are typed as commands
-    (/lai) on text channels, and the question says so."""
+    A command choice ("Làm tiếp" in a reminder) is shown as the command to type ("Làm tiếp:
+    /tiep"), never numbered: a number typed later answers the current question, not an old
+    message. Navigation choices (« Back) are left out unless `navigation`: they are typed
+    as commands (/lai) on text channels."""
     lines = [message.text]
-    labels = [c.label for c in message.choices if navigation or not c.nav]
+    answers = [c for c in message.choices if not c.id.startswith(COMMAND_CHOICE)]
+    labels = [c.label for c in answers if navigation or not c.nav]
     if labels and all(label.isdigit() for label in labels):
         lines.append("  " + " | ".join(labels))
     else:
         lines += [f"  {number}. {label}" for number, label in enumerate(labels, start=1)]
+    for choice in message.choices:
+        if choice.id.startswith(COMMAND_CHOICE):
+            lines.append(f"  {choice.label}: /{choice.id.removeprefix(COMMAND_CHOICE)}")
     return "\n".join(lines)
 
 

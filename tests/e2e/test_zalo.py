@@ -2,6 +2,7 @@
 
 import asyncio
 import socket
+from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
@@ -10,6 +11,7 @@ from sqlalchemy import func, select
 
 from bot.app import App
 from bot.gateway import Gateway
+from bot.scheduler import Campaigns
 from conversations.events import OutboundMessage
 from storage.db import unit_of_work
 from storage.models import InboxUpdate, OutboxMessage, Person
@@ -248,3 +250,27 @@ async def test_429_is_waited_out_and_a_block_marks_the_person_unreachable(
             queued = await session.execute(select(func.count()).select_from(OutboxMessage))
         assert who.unreachable_at is not None
         assert queued.scalar_one() == 0  # not retried: the person said no
+
+
+async def test_reminders_reach_people_on_zalo_as_a_command_to_type(
+    fake: FakeZalo, sqlite_url: str, clock: FakeClock
+) -> None:
+    """A reminder's "Làm tiếp" is typed as /tiep on Zalo: a number would answer the current
+    question instead."""
+    async with running_zalo(zalo_settings(sqlite_url, fake), clock) as (app, gateway):
+        person = ZaloPerson(fake, AN, gateway)
+        await person.say("/start")
+        await person.choose("Đồng ý")
+        await person.say("Nguyễn Thị Lan")
+        await person.say("1972")
+        await person.say("hai hau")
+        await person.choose("Xã Hải Hậu, Ninh Bình")
+        clock.current = datetime(2026, 11, 26, 1, 5, tzinfo=UTC)  # 08:05 in Hà Nội, 14 days out
+        report = await Campaigns(app, {}, channels=("zalo",)).plan_now()
+        assert report.reminders == 1
+        gateway.sender.wake()
+        await fake.wait_for(lambda: "/tiep" in fake.last(AN).text)
+        reminder = fake.last(AN).text
+        assert "Làm tiếp: /tiep" in reminder
+        assert "1." not in reminder
+        assert "thôn" in await person.say("/tiep")  # back at the village question
