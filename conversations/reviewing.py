@@ -12,7 +12,7 @@ from conversations.leading import (
     no_permission,
     require_grant,
 )
-from conversations.roles import MAY_RECOGNISE, Grant, SubmissionDetail
+from conversations.roles import MAY_RECOGNISE, Grant, Submission, SubmissionDetail
 from conversations.state import Status
 from conversations.steps import ask, step
 
@@ -39,7 +39,7 @@ class Queue(LeaderStep):
         options = [
             (
                 str(item.assessment_id),
-                _queue_label(t, item.person_name, item.place, item.total, item.status),
+                _queue_label(item),
             )
             for item in items
         ]
@@ -68,9 +68,14 @@ class Queue(LeaderStep):
         return ctx.outcome(ctx.state.at(f"lead_view:{value}"))
 
 
-def _queue_label(t: Translator, name: str, place: str, total: int, status: str) -> str:
-    label = f"{name} · {place} · {total}" if place else f"{name} · {total}"
-    return label + (" ✓" if status == Status.CONFIRMED else "")
+# Messengers by their own names; the console is the operator's terminal, not worth a word.
+MESSENGERS = {"telegram": "Telegram", "zalo": "Zalo"}
+
+
+def _queue_label(item: Submission) -> str:
+    parts = [item.person_name, item.place, str(item.total), MESSENGERS.get(item.channel, "")]
+    label = " · ".join(part for part in parts if part)
+    return label + (" ✓" if item.status == Status.CONFIRMED else "")
 
 
 @step("lead_view")
@@ -109,7 +114,9 @@ def detail_text(ctx: Ctx, detail: SubmissionDetail) -> str:
     t, loc, criteria = ctx.t, ctx.t.locale, ctx.criteria
     person = detail.summary
     group = next((g.name(loc) for g in criteria.groups if g.id == detail.group), detail.group)
-    lines = [f"{person.person_name} ({detail.birth_year or '?'}) · {person.place}", group, ""]
+    messenger = MESSENGERS.get(person.channel)
+    where = f"{person.place} · {messenger}" if messenger else person.place
+    lines = [f"{person.person_name} ({detail.birth_year or '?'}) · {where}", group, ""]
     for indicator in criteria.indicators:
         score = detail.scores.get(indicator.id, "-")
         line = f"{indicator.id}. {indicator.title(loc)}: {score}"

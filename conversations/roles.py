@@ -61,6 +61,7 @@ class Submission:
     total: int
     status: str
     meets_rule: bool
+    channel: str = ""  # the messenger the person uses (one person per messenger account)
 
 
 @dataclass(frozen=True)

@@ -340,6 +340,7 @@ def _submission(row: AssessmentRow, person: Person) -> Submission:
         total=row.total,
         status=row.status,
         meets_rule=row.recognised,
+        channel=person.channel,
     )
 
 
