@@ -230,6 +230,11 @@ async def test_a_chart_goes_as_a_photo_from_a_link_that_stays_valid(
         forged = str(photo.photo_url).replace("chart.png", "report.xlsx")
         async with httpx.AsyncClient() as client:
             assert (await client.get(forged)).status_code == 404  # ...and cannot be bent
+        report = OutboundMessage("Báo cáo Excel", document=str(reports / "report.xlsx"))
+        assert await zalo.send(AN, [report], None) == "sent"
+        link = fake.last(AN).text.split("📎 ")[1]
+        async with httpx.AsyncClient() as client:
+            assert (await client.get(link)).content == b"PK workbook"
         clock.advance(days=2)
         assert not (await fake.fetch_again(photo)).ok
 
