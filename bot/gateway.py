@@ -158,7 +158,8 @@ class Gateway:
             await inbox.delivered(session, keys, self.app.clock.now())
 
     async def _healthz(self, request: Request) -> Response:
-        if self._health():
+        """200 "ok" while the sender and whatever `health` watches (the scheduler) run."""
+        if self.sender.healthy() and self._health():
             return PlainTextResponse("ok")
         return PlainTextResponse("stalled", status_code=503)
 

@@ -122,6 +122,15 @@ class Sender:
     def wake(self) -> None:
         self._wake.set()
 
+    def healthy(self, intervals: int = 3) -> bool:
+        """False when no pass has completed for `intervals` waits (a stuck or dying sender);
+        a process with nothing to send through is healthy."""
+        if self._task is None:
+            return True
+        if self.last_pass is None:
+            return not self._task.done()
+        return time.monotonic() - self.last_pass < intervals * self.idle_wait + 1
+
     async def stop(self) -> None:
         if self._task is not None:
             self._task.cancel()

@@ -279,3 +279,15 @@ async def test_reminders_reach_people_on_zalo_as_a_command_to_type(
         assert "Làm tiếp: /tiep" in reminder
         assert "1." not in reminder
         assert "thôn" in await person.say("/tiep")  # back at the village question
+
+
+async def test_healthz_fails_when_the_sender_has_stopped_passing(
+    fake: FakeZalo, sqlite_url: str, clock: FakeClock
+) -> None:
+    async with running_zalo(webhook_settings(sqlite_url, fake), clock) as (_app, gateway):
+        url = hook_url(gateway).replace("/zalo/hook", "/healthz")
+        async with httpx.AsyncClient() as client:
+            await fake.wait_for(lambda: gateway.sender.last_pass is not None)
+            assert (await client.get(url)).text == "ok"
+            gateway.sender.last_pass = -1e9  # as if the last pass ended long ago
+            assert (await client.get(url)).status_code == 503
