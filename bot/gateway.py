@@ -71,14 +71,17 @@ class Gateway:
             await channel.start(self.keep)
 
     async def stop(self) -> None:
+        """Stop receiving, finish and answer what was taken in, then close the channels."""
         self._stopping = True
         if self.http is not None:
             await self.http.stop()
         for channel in self.channels.values():
             await channel.stop()
         await self.sequencer.join()
-        await self.sender.stop()
         await self._delivered.stop()
+        await self.sender.stop()
+        for channel in self.channels.values():
+            await channel.close()
 
     async def idle(self) -> None:
         """Wait until every update kept so far is handled and answered (tests, benches)."""

@@ -85,7 +85,7 @@ class Channel(Protocol):
         ...
 
     async def stop(self) -> None:
-        """Stop receiving, then close."""
+        """Stop receiving; sending still works until close()."""
         ...
 
     def routes(self, keep: Keep) -> list[BaseRoute]:

@@ -236,7 +236,6 @@ class TelegramChannel:
         if self._poller is not None:
             self._poller.cancel()
             await asyncio.gather(self._poller, return_exceptions=True)
-        await self.close()
 
     async def register_commands(self) -> None:
         """The command menu in each language; Vietnamese is also the default."""

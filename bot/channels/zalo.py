@@ -157,7 +157,6 @@ class ZaloChannel:
                 await asyncio.wait_for(asyncio.shield(self._poller), grace)
             self._poller.cancel()
             await asyncio.gather(self._poller, return_exceptions=True)
-        await self.close()
 
     def to_event(self, payload: Payload) -> InboundEvent | None:
         update = parse_update(payload)
