@@ -92,13 +92,18 @@ class App:
             _log_failure(event, error)
             locale = negotiate(event.locale_hint, self.settings.locale)
             apology = [OutboundMessage(Translator(locale)(APOLOGY), error=True)]
-            if update is not None:
+            if update is None:
+                return apology
+            try:
                 async with unit_of_work(self.sessions) as session:
                     first = await inbox.handled(
                         session, *update, event.user_ref, apology, self.clock.now()
                     )
-                return apology if first else []
-            return apology
+            except Exception as failure:
+                if unavailable(failure):
+                    raise StoreUnavailableError from None
+                raise
+            return apology if first else []
 
     def _ports(self, session: AsyncSession, who: tuple[str, str]) -> Ports:
         return Ports(

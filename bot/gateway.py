@@ -8,8 +8,9 @@ sender per process drains when woken. One HTTP server carries every channel's we
 /healthz. A crash anywhere leaves rows that the next start finishes."""
 
 import asyncio
+import contextlib
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import timedelta
 from functools import partial
 from typing import Any
@@ -20,7 +21,7 @@ from starlette.responses import PlainTextResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from bot.app import App
-from bot.channels.base import Channel, Payload
+from bot.channels.base import Channel, Delivery, Payload, backoff
 from bot.outbox import Sender
 from bot.sequencer import Sequencer
 from bot.webhook import HttpServer
@@ -32,7 +33,9 @@ from storage.outbox import REFUSED, SENT, UNREACHABLE
 log = logging.getLogger(__name__)
 # Replies stored but not sent before a crash are sent at the next start if this recent.
 RESEND_WITHIN = timedelta(hours=1)
-RETRY_FIRST, RETRY_MOST = 0.2, 5.0  # seconds between tries while the database is away
+# Seconds the last "replies sent" marks may take at a stop before they are left (they only
+# mean a resend at the next start).
+LAST_MARKS = 5.0
 Health = Callable[[], bool]
 
 
@@ -54,6 +57,9 @@ class Gateway:
         self._delivered = _Batch(self._mark_delivered)
         self.http: HttpServer | None = None
         self._stopping = False
+        # People whose update could not be handled before the stop: their later updates
+        # wait too (all stay in the inbox), so none is handled before an earlier one.
+        self.abandoned: set[tuple[str, str]] = set()
 
     async def start(self, host: str = "127.0.0.1", port: int = 8080) -> None:
         """Finish what a previous run left, then open every channel and the HTTP server."""
@@ -142,19 +148,37 @@ class Gateway:
         payload: Payload | None,
     ) -> None:
         """Send the replies to one update; what cannot go now waits in the outbox."""
-        outcome = await channel.send(user_ref, replies, payload)
-        if outcome == UNREACHABLE:
-            await self.app.mark_unreachable(channel.name, user_ref)
-        if outcome in (SENT, UNREACHABLE, REFUSED):
-            self._delivered.add((channel.name, update_id))
-        else:
-            log.warning("reply not sent (%s): queued for retry", outcome)
-            await self.app.queue_replies(
-                channel.name, user_ref, replies, f"reply:{channel.name}:{update_id}"
-            )
-            self._delivered.add((channel.name, update_id))
+        try:
+            delivery = await channel.send(user_ref, replies, payload)
+        except Exception as error:  # a bug in a renderer must not lose the reply
+            log.error("sending a reply failed: %s", type(error).__name__)
+            delivery = Delivery(type(error).__name__)
+        if delivery.outcome == UNREACHABLE:
+            await self._quietly(partial(self.app.mark_unreachable, channel.name, user_ref))
+        if delivery.outcome not in (SENT, UNREACHABLE, REFUSED):
+            log.warning("reply not sent (%s): queued for retry", delivery.outcome)
+            rest = list(delivery.rest) or replies
+            key = f"reply:{channel.name}:{update_id}"
+            queue = partial(self.app.queue_replies, channel.name, user_ref, rest, key)
+            if not await self._quietly(queue):
+                return  # still in the inbox with its replies: sent at the next start
+        self._delivered.add((channel.name, update_id))
         # A leader's decision may have queued a message for someone else: send it soon.
         self.sender.wake()
+
+    async def _quietly(self, work: Callable[[], Awaitable[None]]) -> bool:
+        """Database work after an answer: retried while the database is away and the
+        gateway runs; False when it could not be done."""
+        attempt = 0
+        while True:
+            try:
+                await work()
+                return True
+            except Exception as error:
+                if not unavailable(error) or not await self.wait_for_store(attempt):
+                    log.warning("could not record a send: %s", type(error).__name__)
+                    return False
+                attempt += 1
 
     async def _mark_delivered(self, keys: list[tuple[str, str]]) -> None:
         async with unit_of_work(self.app.sessions) as session:
@@ -170,7 +194,7 @@ class Gateway:
         """Pause before another try while the database is away; False when stopping."""
         if self._stopping:
             return False
-        await asyncio.sleep(min(RETRY_MOST, RETRY_FIRST * 2**attempt))
+        await asyncio.sleep(backoff(attempt))
         return not self._stopping
 
 
@@ -190,6 +214,9 @@ class _Job:
 
     async def run(self) -> None:
         key = (self.channel.name, self.update_id)
+        person = (self.channel.name, self.event.user_ref if self.event else self.update_id)
+        if person in self.gateway.abandoned:
+            return
         app = self.gateway.app
         attempt = 0
         while True:
@@ -202,6 +229,7 @@ class _Job:
                 break
             except StoreUnavailableError:
                 if not await self.gateway.wait_for_store(attempt):
+                    self.gateway.abandoned.add(person)
                     return  # stays in the inbox: handled at the next start
                 attempt += 1
         if replies:
@@ -235,7 +263,8 @@ class _Batch:
     async def stop(self) -> None:
         if self._task is None:
             return
-        await self.join()
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self.join(), LAST_MARKS)
         self._task.cancel()
         await asyncio.gather(self._task, return_exceptions=True)
 
@@ -253,7 +282,7 @@ class _Batch:
                 log.warning("could not mark replies as sent: %s", type(error).__name__)
                 self._items = items + self._items
                 self._wake.set()
-                await asyncio.sleep(min(RETRY_MOST, RETRY_FIRST * 2**attempt))
+                await asyncio.sleep(backoff(attempt))
                 attempt += 1
                 continue
             if not self._items:

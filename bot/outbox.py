@@ -6,6 +6,7 @@ import contextlib
 import logging
 import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
+from datetime import datetime
 from functools import partial
 from typing import Protocol
 
@@ -13,18 +14,19 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.app import App
-from bot.channels.base import Limits, Payload
+from bot.channels.base import Delivery, Limits, Payload
 from bot.pacing import SAFETY
 from conversations.events import OutboundMessage
 from conversations.state import Status
 from storage.db import unit_of_work
 from storage.models import AssessmentRow, OutboxMessage, Person
-from storage.outbox import SENT, as_message
+from storage.outbox import SENT, SqlOutbox, as_message
 from storage.outbox_queue import claim_next, postpone_if_quiet, settle
 
 log = logging.getLogger(__name__)
-# send(user_ref, message) -> SENT, UNREACHABLE, or a short reason for a transient failure
-Send = Callable[[str, OutboundMessage], Awaitable[str]]
+# send(user_ref, message) -> SENT, UNREACHABLE, REFUSED or a transient reason (a bare string
+# from the console and tests; a Delivery, with the unsent rest, from a messenger)
+Send = Callable[[str, OutboundMessage], Awaitable["str | Delivery"]]
 SKIPPED = "skipped"
 REMINDERS = ("reminder:", "nudge:")
 DONE = (Status.SUBMITTED.value, Status.CONFIRMED.value, Status.RECOGNISED.value)
@@ -62,12 +64,14 @@ async def deliver_many(
     senders: Mapping[str, Send],
     user_ref: str | None = None,
     per_chat: Mapping[str, float] | None = None,
+    stopping: asyncio.Event | None = None,
 ) -> int:
     """Send everything due on these channels; returns how many were sent. `per_chat` gives
-    each paced channel's messages per second into one chat (unpaced when absent)."""
+    each paced channel's messages per second into one chat (unpaced when absent); once
+    `stopping` is set, no further message is claimed."""
     pacers = {name: ChatPacer(rate) for name, rate in (per_chat or {}).items()}
     sent = 0
-    while True:
+    while stopping is None or not stopping.is_set():
         resting = [chat for pacer in pacers.values() for chat in pacer.resting()]
         async with unit_of_work(app.sessions) as session:
             row = await claim_next(session, tuple(senders), app.clock.now(), user_ref, resting)
@@ -80,12 +84,13 @@ async def deliver_many(
         if job is None:
             continue
         message_id, channel, recipient, message = job
-        outcome = await _attempt(senders[channel], recipient, message)
+        delivery = await _attempt(senders[channel], recipient, message)
         if channel in pacers:
             pacers[channel].wrote(recipient)
         async with unit_of_work(app.sessions) as session:
-            await settle(session, message_id, outcome, app.clock.now())
-        sent += outcome == SENT
+            await _settle(session, message_id, delivery, app.clock.now())
+        sent += delivery.outcome == SENT
+    return sent
 
 
 class Outlet(Protocol):
@@ -96,7 +101,7 @@ class Outlet(Protocol):
 
     async def send(
         self, user_ref: str, replies: Sequence[OutboundMessage], payload: Payload | None
-    ) -> str: ...
+    ) -> Delivery: ...
 
 
 class Sender:
@@ -113,6 +118,7 @@ class Sender:
         self.idle_wait = idle_wait
         self.last_pass: float | None = None  # time.monotonic() of the last completed pass
         self._wake = asyncio.Event()
+        self._stopping = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
 
     def start(self) -> None:
@@ -131,17 +137,25 @@ class Sender:
             return not self._task.done()
         return time.monotonic() - self.last_pass < intervals * self.idle_wait + 1
 
-    async def stop(self) -> None:
+    async def stop(self, grace: float = 30.0) -> None:
+        """Finish the message being sent (a message cut off mid-send would be in doubt,
+        never sent again), then stop."""
+        self._stopping.set()
+        self._wake.set()
         if self._task is not None:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(asyncio.shield(self._task), grace)
             self._task.cancel()
             await asyncio.gather(self._task, return_exceptions=True)
 
     async def drain(self) -> int:
         """One pass: everything due now."""
-        return await deliver_many(self.app, self.senders, per_chat=self.per_chat)
+        return await deliver_many(
+            self.app, self.senders, per_chat=self.per_chat, stopping=self._stopping
+        )
 
     async def _run(self) -> None:
-        while True:
+        while not self._stopping.is_set():
             self._wake.clear()
             try:
                 await self.drain()
@@ -152,7 +166,7 @@ class Sender:
                 await asyncio.wait_for(self._wake.wait(), self.idle_wait)
 
 
-async def _send_one(channel: Outlet, user_ref: str, message: OutboundMessage) -> str:
+async def _send_one(channel: Outlet, user_ref: str, message: OutboundMessage) -> Delivery:
     return await channel.send(user_ref, [message], None)
 
 
@@ -168,12 +182,31 @@ async def _prepare(
     return row.id, row.channel, row.user_ref, as_message(row)
 
 
-async def _attempt(send: Send, user_ref: str, message: OutboundMessage) -> str:
+async def _attempt(send: Send, user_ref: str, message: OutboundMessage) -> Delivery:
     try:
-        return await send(user_ref, message)
+        result = await send(user_ref, message)
     except Exception as error:  # a failed send is retried later, never dropped
         log.warning("outbox send failed: %s", type(error).__name__)
-        return type(error).__name__
+        return Delivery(type(error).__name__)
+    return Delivery(result) if isinstance(result, str) else result
+
+
+async def _settle(
+    session: AsyncSession, message_id: int, delivery: Delivery, now: datetime
+) -> None:
+    """Record the send. When part of a long message went out before a failure, the message
+    counts as sent and only its rest is queued again, so no piece arrives twice."""
+    if not delivery.rest:
+        await settle(session, message_id, delivery.outcome, now)
+        return
+    row = await session.get(OutboxMessage, message_id)
+    await settle(session, message_id, SENT, now)
+    if row is None:
+        return
+    outbox = SqlOutbox(session)
+    for number, piece in enumerate(delivery.rest):
+        key = f"{row.key}:rest{row.attempts}.{number}"
+        await outbox.put(key, row.channel, row.user_ref, piece, now, row.campaign)
 
 
 async def _no_longer_needed(session: AsyncSession, row: OutboxMessage) -> bool:

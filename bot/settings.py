@@ -1,6 +1,7 @@
 """Settings from the environment (or a .env file); the defaults run offline on SQLite."""
 
 import re
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, field_validator, model_validator
@@ -77,6 +78,21 @@ class Settings(BaseSettings):
                 raise ValueError(f"{name} must be an https:// address")
         if "{code}" not in self.zalo_invite_link:
             raise ValueError("ZALO_INVITE_LINK must contain {code}")
+        return self
+
+    @model_validator(mode="after")
+    def _webhook_paths_apart(self) -> "Settings":
+        """Both webhooks share one HTTP server: their paths must differ from each other and
+        from the server's own (/healthz, /files/…)."""
+        paths = [
+            urlsplit(url).path or "/"
+            for url in (self.telegram_webhook_url, self.zalo_webhook_url)
+            if url
+        ]
+        if len(set(paths)) < len(paths):
+            raise ValueError("TELEGRAM_WEBHOOK_URL and ZALO_WEBHOOK_URL need different paths")
+        if any(path == "/healthz" or path.startswith("/files") for path in paths):
+            raise ValueError("a webhook path may not be /healthz or under /files")
         return self
 
     @field_validator("locale")

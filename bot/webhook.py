@@ -49,15 +49,26 @@ def webhook_route(
             return PlainTextResponse("bad request", status_code=400)
         if parsed is None:
             return Response(status_code=200)
-        try:
-            new = await keep(channel, [parsed])
-        except StoreUnavailableError:
-            return PlainTextResponse("try again", status_code=503)
-        if new and kept is not None:
-            kept(*parsed)
-        return Response(status_code=200)
+        return await _keep_one(keep, channel, parsed, kept)
 
     return Route(path, receive, methods=["POST"])
+
+
+async def _keep_one(
+    keep: Keep, channel: str, parsed: tuple[str, Payload], kept: Kept | None
+) -> Response:
+    """200 once committed; 503 while the database is away (the platform retries); 500
+    for anything else, logged by type only (an error's text may quote the update)."""
+    try:
+        new = await keep(channel, [parsed])
+    except StoreUnavailableError:
+        return PlainTextResponse("try again", status_code=503)
+    except Exception as error:
+        log.error("a %s update could not be kept: %s", channel, type(error).__name__)
+        return PlainTextResponse("server error", status_code=500)
+    if new and kept is not None:
+        kept(*parsed)
+    return Response(status_code=200)
 
 
 async def _bounded_body(request: Request) -> bytes | None:

@@ -29,6 +29,16 @@ __all__ = ["REFUSED", "SENT", "UNREACHABLE"]
 
 
 @dataclass(frozen=True)
+class Delivery:
+    """What became of a send. `rest` holds the part not sent when a transient failure came
+    after part of it went out (a long reply in pieces): only the rest is tried again, so no
+    piece arrives twice."""
+
+    outcome: str
+    rest: tuple[OutboundMessage, ...] = ()
+
+
+@dataclass(frozen=True)
 class Limits:
     """A platform's limits, read by the renderer and the sender (never constants in the core).
 
@@ -64,9 +74,10 @@ class Channel(Protocol):
 
     async def send(
         self, user_ref: str, replies: Sequence[OutboundMessage], payload: Payload | None
-    ) -> str:
+    ) -> Delivery:
         """Send replies to one person, in order; `payload` is the update they answer, if any
-        (a tapped button may be edited). Returns SENT, UNREACHABLE, REFUSED or a reason."""
+        (a tapped button may be edited). The outcome is SENT, UNREACHABLE, REFUSED or the
+        reason of a transient failure."""
         ...
 
     @property
@@ -91,6 +102,12 @@ class Channel(Protocol):
     def routes(self, keep: Keep) -> list[BaseRoute]:
         """The channel's webhook routes on the shared HTTP server (none when polling)."""
         ...
+
+
+def unsent(pieces: Sequence[OutboundMessage], sent: int) -> tuple[OutboundMessage, ...]:
+    """The pieces still to send after `sent` went out; none when nothing went out (then
+    the whole is tried again)."""
+    return tuple(pieces[sent:]) if sent else ()
 
 
 def numbered(message: OutboundMessage, *, navigation: bool = False) -> str:
@@ -121,7 +138,8 @@ def split_text(text: str, limit: int) -> list[str]:
         cut = cut if cut > 0 else limit
         chunks.append(text[:cut].rstrip())
         text = text[cut:].lstrip("\n")
-    return [*chunks, text] if text else chunks
+    # A piece of blanks only would be an empty message, which platforms refuse.
+    return [chunk for chunk in (*chunks, text) if chunk.strip()]
 
 
 def text_batch(
@@ -140,52 +158,71 @@ def text_batch(
     return split_text("\n\n".join(part for part in parts if part), limit)
 
 
+def backoff(attempt: int) -> float:
+    """Seconds to wait before try number `attempt` + 1: 0.2 s doubling, at most 5 s."""
+    return min(5.0, 0.2 * 2.0 ** min(attempt, 10))
+
+
 async def pause(stopping: asyncio.Event, attempt: int) -> bool:
-    """Back off before another try (0.2 s doubling up to 5 s); False when stopping first."""
+    """Back off before another try; False when stopping first."""
     with contextlib.suppress(TimeoutError):
-        await asyncio.wait_for(stopping.wait(), min(5.0, 0.2 * 2**attempt))
+        await asyncio.wait_for(stopping.wait(), backoff(attempt))
     return not stopping.is_set()
 
 
 async def keep_until_stored(
-    keep: Keep, channel: str, batch: list[tuple[str, Payload]], stopping: asyncio.Event
+    keep: Keep,
+    channel: str,
+    batch: list[tuple[str, Payload]],
+    stopping: asyncio.Event,
+    patience: float = 0.0,
 ) -> list[str] | None:
     """Polling's intake: keep a batch, waiting out a database that is away; the new ids, or
-    None when stopping first (the platform was not told, so it sends the batch again)."""
+    None when stopping first. A platform with an offset sends an unconfirmed batch again
+    (patience 0); one without (Zalo) cannot, so the batch is tried for `patience` more
+    seconds after the stop began, and then counted as lost in the log."""
     attempt = 0
+    deadline: float | None = None
     while True:
         try:
             return await keep(channel, batch)
         except StoreUnavailableError:
             attempt += 1
-            if not await pause(stopping, attempt):
+        loop = asyncio.get_running_loop()
+        if stopping.is_set():
+            deadline = deadline or loop.time() + patience
+            if loop.time() >= deadline:
+                if patience:
+                    log.error("%d updates could not be kept before the stop", len(batch))
                 return None
+            await asyncio.sleep(backoff(attempt))
+        else:
+            await pause(stopping, attempt)
 
 
 async def poll_forever(
     fetch: Callable[[], Awaitable[list[Update]]],
     store: Callable[[list[Update]], Awaitable[bool]],
     stopping: asyncio.Event,
-    fatal: type[Exception],
-    transient: type[Exception],
+    fatal: Callable[[Exception], bool],
 ) -> None:
-    """A long-polling loop: fetch, then store (False: stop without confirming); a `fatal`
-    error (a refused token) ends it, a `transient` one is retried with back-off."""
+    """A long-polling loop: fetch, then store (False: stop without confirming). An error
+    for which `fatal` is true (a refused token) ends it; any other is logged by type and
+    retried with back-off, so polling never dies silently."""
     failures = 0
     while not stopping.is_set():
         try:
             updates = await fetch()
+            if updates and not await store(updates):
+                return
             failures = 0
-        except fatal as error:
-            log.error("the platform refused the bot token (%s): polling stops", _name(error))
-            return
-        except transient as error:
+        except Exception as error:
+            if fatal(error):
+                log.error("the platform refused the bot token (%s): polling stops", _name(error))
+                return
             failures += 1
-            log.warning("getUpdates failed (%s): trying again", _name(error))
+            log.warning("polling failed (%s): trying again", _name(error))
             await pause(stopping, failures)
-            continue
-        if updates and not await store(updates):
-            return
 
 
 def _name(error: BaseException) -> str:

@@ -22,12 +22,14 @@ from bot.channels.base import (
     REFUSED,
     SENT,
     UNREACHABLE,
+    Delivery,
     Keep,
     Limits,
     Payload,
     keep_until_stored,
     poll_forever,
     split_text,
+    unsent,
 )
 from bot.ratelimit import ChatRateLimiter
 from bot.settings import Settings
@@ -91,6 +93,11 @@ class Outgoing:
     keyboard: InlineKeyboardMarkup | None = None
     document: str | None = None
     image: str | None = None
+    choices: tuple[Choice, ...] = ()  # what the keyboard was made from
+
+    def as_message(self) -> OutboundMessage:
+        """Back to a neutral message, to be queued when it could not be sent now."""
+        return OutboundMessage(self.text, self.choices, self.document, self.image)
 
 
 def render(replies: list[OutboundMessage]) -> list[Outgoing]:
@@ -100,22 +107,26 @@ def render(replies: list[OutboundMessage]) -> list[Outgoing]:
     texts: list[str] = []
     for reply in replies:
         if reply.document or reply.image:
-            outgoing.extend(_flush(texts, None))
+            outgoing.extend(_flush(texts, ()))
             outgoing.append(Outgoing(reply.text, None, reply.document, reply.image))
             continue
         texts.append(reply.text)
         if reply.choices:
-            outgoing.extend(_flush(texts, keyboard(reply.choices)))
-    outgoing.extend(_flush(texts, None))
+            outgoing.extend(_flush(texts, reply.choices))
+    outgoing.extend(_flush(texts, ()))
     return outgoing
 
 
-def _flush(texts: list[str], markup: InlineKeyboardMarkup | None) -> list[Outgoing]:
+def _flush(texts: list[str], choices: tuple[Choice, ...]) -> list[Outgoing]:
     if not texts:
         return []
     chunks = split_text("\n\n".join(texts), TEXT_LIMIT)
     texts.clear()
-    return [Outgoing(chunk, markup if last else None) for last, chunk in _last_flag(chunks)]
+    markup = keyboard(choices) if choices else None
+    return [
+        Outgoing(chunk, markup, choices=choices) if last else Outgoing(chunk)
+        for last, chunk in _last_flag(chunks)
+    ]
 
 
 def _last_flag(chunks: list[str]) -> list[tuple[bool, str]]:
@@ -250,28 +261,30 @@ class TelegramChannel:
 
     async def send(
         self, user_ref: str, replies: Sequence[OutboundMessage], payload: Payload | None
-    ) -> str:
+    ) -> Delivery:
         """Send replies to one chat: SENT, UNREACHABLE (blocked), REFUSED (a 400) or the
-        name of a transient error (the outbox retries it)."""
+        name of a transient error, with the messages not yet sent."""
         if payload and payload.get("callback_query") and replies and not replies[0].error:
             await self._show_choice(payload)
+        pieces = render(list(replies))
+        sent = 0
         try:
-            for outgoing in render(list(replies)):
+            for outgoing in pieces:
                 await self._send_one(int(user_ref), outgoing)
+                sent += 1
         except Forbidden:
-            return UNREACHABLE
+            return Delivery(UNREACHABLE)
         except BadRequest as error:
             log.warning("Telegram refused a message: %s", _reason(error))
-            return REFUSED
+            return Delivery(REFUSED)
         except TelegramError as error:
-            return type(error).__name__
-        return SENT
+            rest = unsent([piece.as_message() for piece in pieces], sent)
+            return Delivery(type(error).__name__, rest)
+        return Delivery(SENT)
 
     async def _poll(self, keep: Keep) -> None:
         """getUpdates, keep the batch, and only then ask for the next (which confirms it)."""
-        await poll_forever(
-            self._fetch, partial(self._store, keep), self._stopping, InvalidToken, TelegramError
-        )
+        await poll_forever(self._fetch, partial(self._store, keep), self._stopping, _refused_token)
 
     async def _fetch(self) -> list[Update]:
         return list(
@@ -344,6 +357,10 @@ class TelegramChannel:
             await call
         except TelegramError as error:
             log.info("Telegram refused a cosmetic call: %s", type(error).__name__)
+
+
+def _refused_token(error: Exception) -> bool:
+    return isinstance(error, InvalidToken)
 
 
 def _reason(error: BadRequest) -> str:

@@ -20,6 +20,7 @@ from bot.channels.base import (
     REFUSED,
     SENT,
     UNREACHABLE,
+    Delivery,
     Keep,
     Limits,
     Payload,
@@ -27,6 +28,7 @@ from bot.channels.base import (
     numbered,
     poll_forever,
     text_batch,
+    unsent,
 )
 from bot.channels.zalo_api import (
     CAPTION_LIMIT,
@@ -52,6 +54,11 @@ log = logging.getLogger(__name__)
 CHANNEL = "zalo"
 RETRIES_AFTER_429 = 3
 LONGEST_WAIT = 30.0  # seconds a 429 is waited out in place; longer goes to the outbox
+# Seconds a polled update is still offered to the database after a stop began: Zalo has no
+# offset, so an update not kept is lost.
+KEEP_PATIENCE = 30.0
+# Pieces are cut below Zalo's 2,000 so that emoji, which Zalo may count twice (UTF-16), fit.
+PIECE = TEXT_LIMIT - 50
 MEDIA = (UpdateKind.IMAGE, UpdateKind.STICKER, UpdateKind.VOICE)
 
 
@@ -90,7 +97,7 @@ def accepted(body: object) -> tuple[str, Payload] | None:
     update = parse_update(body)
     if update is None:
         raise ValueError("not a Zalo update")
-    return (update.key, stored(update)) if to_event(update) is not None else None
+    return (update.message_id, stored(update)) if to_event(update) is not None else None
 
 
 class ZaloChannel:
@@ -103,7 +110,7 @@ class ZaloChannel:
         token = settings.zalo_bot_token.get_secret_value()
         self.settings, self.clock = settings, clock
         self.limits = Limits(
-            text=TEXT_LIMIT,
+            text=PIECE,
             buttons=False,
             files=False,
             rate_overall=settings.zalo_rate_overall,
@@ -152,7 +159,7 @@ class ZaloChannel:
         so an update handed to a request cut short would be lost."""
         self._stopping.set()
         if self._poller is not None:
-            grace = self.settings.zalo_poll_timeout + 2
+            grace = self.settings.zalo_poll_timeout + self.client.timeout + KEEP_PATIENCE + 2
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(asyncio.shield(self._poller), grace)
             self._poller.cancel()
@@ -164,40 +171,43 @@ class ZaloChannel:
 
     async def send(
         self, user_ref: str, replies: Sequence[OutboundMessage], payload: Payload | None
-    ) -> str:
+    ) -> Delivery:
         """Send replies to one chat: SENT, UNREACHABLE (blocked), REFUSED (a 4xx) or the
-        name of a transient error (the outbox retries it)."""
+        name of a transient error, with the pieces not yet sent."""
+        pieces = self._pieces(replies)
+        sent = 0
         try:
-            for photo, text in self._messages(replies):
-                await self._call(user_ref, photo, text)
+            for piece in pieces:
+                await self._call(user_ref, piece)
+                sent += 1
         except ZaloForbidden as error:
             if error.bad_token:
                 log.error("Zalo refused the bot token")
-                return type(error).__name__
-            return UNREACHABLE
+                return Delivery(type(error).__name__, unsent(pieces, sent))
+            return Delivery(UNREACHABLE)
         except ZaloBadRequest as error:
             log.warning("Zalo refused a message: code %s", error.error_code)
-            return REFUSED
+            return Delivery(REFUSED)
         except ZaloError as error:
-            return type(error).__name__
-        return SENT
+            return Delivery(type(error).__name__, unsent(pieces, sent))
+        return Delivery(SENT)
 
-    def _messages(self, replies: Sequence[OutboundMessage]) -> list[tuple[str | None, str]]:
-        """(photo URL or None, text) in order: a chart goes as a photo with its text as the
-        caption; everything else is joined into as few texts as the limit allows."""
-        now = self.clock.now()
-        out: list[tuple[str | None, str]] = []
+    def _pieces(self, replies: Sequence[OutboundMessage]) -> list[OutboundMessage]:
+        """One message each, in order: a chart alone (a photo, its text as the caption);
+        everything else joined into as few texts as the limit allows, choices numbered."""
+        pieces: list[OutboundMessage] = []
         waiting: list[OutboundMessage] = []
         for reply in replies:
-            photo = self._link(reply.image, now) if reply.image else None
-            if photo is None:
+            if reply.image and self.settings.public_url:
+                pieces += self._texts(waiting)
+                waiting = []
+                pieces.append(OutboundMessage(numbered(reply)[:CAPTION_LIMIT], image=reply.image))
+            else:
                 waiting.append(reply)
-                continue
-            out += [(None, text) for text in text_batch(waiting, TEXT_LIMIT, self._attachment)]
-            waiting = []
-            out.append((photo, numbered(reply)[:CAPTION_LIMIT]))
-        out += [(None, text) for text in text_batch(waiting, TEXT_LIMIT, self._attachment)]
-        return out
+        return pieces + self._texts(waiting)
+
+    def _texts(self, replies: list[OutboundMessage]) -> list[OutboundMessage]:
+        return [OutboundMessage(t) for t in text_batch(replies, PIECE, self._attachment)]
 
     def _attachment(self, reply: OutboundMessage) -> str | None:
         link = self._link(reply.document or reply.image, self.clock.now())
@@ -208,15 +218,16 @@ class ZaloChannel:
             return None
         return signed_link(self.settings.public_url, self._folder, path, self._key, now)
 
-    async def _call(self, chat_id: str, photo: str | None, text: str) -> None:
+    async def _call(self, chat_id: str, piece: OutboundMessage) -> None:
         """One message, paced; a 429 is waited out a few times before giving up."""
+        photo = self._link(piece.image, self.clock.now())
         for attempt in range(RETRIES_AFTER_429 + 1):
             await self._pace.wait(chat_id)
             try:
                 if photo is not None:
-                    await self.client.send_photo(chat_id, photo, caption=text or None)
+                    await self.client.send_photo(chat_id, photo, caption=piece.text or None)
                 else:
-                    await self.client.send_message(chat_id, text)
+                    await self.client.send_message(chat_id, piece.text)
                 return
             except ZaloRetryAfter as error:
                 if attempt == RETRIES_AFTER_429 or error.retry_after > LONGEST_WAIT:
@@ -227,9 +238,7 @@ class ZaloChannel:
     async def _poll(self, keep: Keep) -> None:
         """getUpdates gives one update per call and has no offset: each is kept under its
         message id, so a repeat is ignored by the inbox."""
-        await poll_forever(
-            self._fetch, partial(self._store, keep), self._stopping, ZaloForbidden, ZaloError
-        )
+        await poll_forever(self._fetch, partial(self._store, keep), self._stopping, _refused_token)
 
     async def _fetch(self) -> list[ZaloUpdate]:
         return await self.client.get_updates(self.settings.zalo_poll_timeout)
@@ -239,3 +248,8 @@ class ZaloChannel:
         return (
             not batch or await keep_until_stored(keep, CHANNEL, batch, self._stopping) is not None
         )
+
+
+def _refused_token(error: Exception) -> bool:
+    # Only 401 says the token is wrong; Zalo's 403 also labels server trouble (zalo.md §1.1).
+    return isinstance(error, ZaloForbidden) and error.bad_token

@@ -43,7 +43,7 @@ MAX_RETRY_AFTER = 3600.0
 # getUpdates answers 408 "Request timeout" when no update came within its timeout.
 POLL_TIMEOUT_CODE = 408
 
-_MAX_ID_LENGTH = 128  # ids are short hex strings; anything longer is not an id
+_MAX_ID_LENGTH = 64  # ids are short hex strings (and fit our id columns); longer is not an id
 _MAX_DESCRIPTION = 300  # characters of Zalo's error text kept in an exception
 _MAX_EPOCH_MS = 253_402_300_799_999  # 9999-12-31T23:59:59.999Z, the last date Python holds
 

@@ -220,7 +220,7 @@ async def test_a_chart_goes_as_a_photo_from_a_link_that_stays_valid(
         # A leader's chart is a direct reply in the leader menu.
         zalo = gateway.channels["zalo"]
         reply = OutboundMessage("Biểu đồ tuần này", image=str(chart))
-        assert await zalo.send(AN, [reply], None) == "sent"
+        assert (await zalo.send(AN, [reply], None)).outcome == "sent"
         photo = fake.last(AN)
         assert photo.kind == "photo"
         assert photo.photo_ok
@@ -231,7 +231,7 @@ async def test_a_chart_goes_as_a_photo_from_a_link_that_stays_valid(
         async with httpx.AsyncClient() as client:
             assert (await client.get(forged)).status_code == 404  # ...and cannot be bent
         report = OutboundMessage("Báo cáo Excel", document=str(reports / "report.xlsx"))
-        assert await zalo.send(AN, [report], None) == "sent"
+        assert (await zalo.send(AN, [report], None)).outcome == "sent"
         link = fake.last(AN).text.split("📎 ")[1]
         async with httpx.AsyncClient() as client:
             assert (await client.get(link)).content == b"PK workbook"
@@ -291,3 +291,37 @@ async def test_healthz_fails_when_the_sender_has_stopped_passing(
             assert (await client.get(url)).text == "ok"
             gateway.sender.last_pass = -1e9  # as if the last pass ended long ago
             assert (await client.get(url)).status_code == 503
+
+
+async def test_a_long_reply_failing_half_way_is_resent_from_the_unsent_piece(
+    fake: FakeZalo, sqlite_url: str, clock: FakeClock
+) -> None:
+    text = "\n".join(f"Dòng {n}: " + "chữ " * 40 for n in range(1, 30))
+    async with running_zalo(zalo_settings(sqlite_url, fake), clock) as (app, gateway):
+        fake.send_text(AN, "/start")
+        await fake.wait_for(AN)
+
+        async def fail_the_next_one(call: object) -> None:
+            fake.after_send = None
+            fake.fail_next("sendMessage", status=502)
+
+        fake.after_send = fail_the_next_one
+        await long_reply(app, gateway, text)
+        await fake.wait_for(AN, 2)  # the first piece went out, the second failed
+        clock.advance(minutes=2)  # the retry is due
+        gateway.sender.wake()
+        await fake.wait_for(
+            lambda: " ".join(m.text for m in fake.chat(AN)[1:]).split() == text.split()
+        )
+    pieces = [m.text for m in fake.chat(AN)[1:]]
+    assert len(pieces) == len(set(pieces))  # no piece twice
+
+
+async def test_a_403_while_polling_does_not_stop_polling(
+    fake: FakeZalo, sqlite_url: str, clock: FakeClock
+) -> None:
+    async with running_zalo(zalo_settings(sqlite_url, fake), clock) as (_app, gateway):
+        fake.fail_next("getUpdates", status=403)
+        await fake.wait_for(lambda: any(c.status == 403 for c in fake.calls_to("getUpdates")))
+        person = ZaloPerson(fake, AN, gateway)
+        assert "Bạn có đồng ý không?" in await person.say("/start")
