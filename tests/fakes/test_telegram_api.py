@@ -450,14 +450,18 @@ async def test_webhook_needs_https(fake: FakeTelegram, bot: Bot) -> None:
         await bot.set_webhook("http://bot.example/telegram")
 
 
-async def test_a_newer_poll_terminates_the_older_one(fake: FakeTelegram, bot: Bot) -> None:
-    older = asyncio.create_task(bot.get_updates(timeout=10))
-    await fake.wait_for(lambda: fake.calls_to("getUpdates"), what="the older poll")
-    async with Bot(TOKEN, base_url=f"{fake.root}/bot") as second_instance:
+async def test_a_newer_poll_terminates_the_older_one() -> None:
+    async with (
+        connected(poll_timeout_cap=10) as (fake, bot),
+        Bot(TOKEN, base_url=f"{fake.root}/bot") as second_instance,
+    ):
+        older = asyncio.create_task(bot.get_updates(timeout=10))
+        # Its parameters are read just before it starts waiting (in the same step).
+        await fake.wait_for(lambda: any(c.params for c in fake.calls_to("getUpdates")))
         await second_instance.get_updates(timeout=0)
 
-    with pytest.raises(Conflict, match=r"(?i)only one bot instance"):
-        await older
+        with pytest.raises(Conflict, match=r"(?i)only one bot instance"):
+            await older
 
 
 async def test_unknown_methods_and_wrong_tokens(fake: FakeTelegram, bot: Bot) -> None:
