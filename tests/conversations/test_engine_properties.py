@@ -5,8 +5,14 @@ import asyncio
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conversations.engine import current_prompt, handle, new_state
-from conversations.events import EventKind, InboundEvent, from_typed_text
+from conversations.engine import (
+    BUTTON_COMMANDS,
+    COMMAND_BUTTON,
+    current_prompt,
+    handle,
+    new_state,
+)
+from conversations.events import EventKind, InboundEvent, OutboundMessage, from_typed_text
 from conversations.state import UserState
 from conversations.steps import STEPS, split
 from tests.conversations.fakes import fake_ports
@@ -71,11 +77,19 @@ async def play(steps: list[tuple[str, object]]) -> None:
         assert replies, "every event gets an answer"
         assert all(reply.text.strip() for reply in replies)
         assert split(state.step)[0] in STEPS
-        if kind == "forged" and not any(c.id == value for c in prompt.choices):
+        if kind == "forged" and not _offered_or_command(str(value), prompt):
             assert state == before, "a forged button changes nothing"
         if state.assessment is not None:
             assert all(0 <= s <= 10 for s in state.assessment.scores.values())
     await current_prompt_is_renderable(state)
+
+
+def _offered_or_command(choice_id: str, prompt: OutboundMessage) -> bool:
+    """A button of the current question, or a command button (a reminder's "Làm tiếp"),
+    which is valid whatever the step: neither is forged."""
+    command = choice_id.removeprefix(COMMAND_BUTTON)
+    offered = any(c.id == choice_id for c in prompt.choices)
+    return offered or (choice_id.startswith(COMMAND_BUTTON) and command in BUTTON_COMMANDS)
 
 
 async def current_prompt_is_renderable(state: UserState) -> None:
