@@ -9,6 +9,7 @@ from pathlib import Path
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.locks import KeyedLocks
+from bot.personal_data import FilePrivacy
 from bot.report_files import FileReports
 from bot.settings import Settings
 from conversations.engine import handle, new_state
@@ -115,6 +116,10 @@ class App:
             leadership=SqlLeadership(session, who, self.settings.timezone),
             reports=self.reports,
             outbox=SqlOutbox(session),
+            privacy=FilePrivacy(session, self.settings),
+            controller=self.settings.data_controller,
+            keep_drafts_days=self.settings.keep_drafts_days,
+            keep_messages_days=self.settings.keep_messages_days,
         )
 
     async def queue_replies(

@@ -11,7 +11,7 @@ from typing import TextIO
 
 from pydantic import ValidationError
 
-from bot import logs, operator
+from bot import logs, operator, privacy_cli
 from bot.app import App
 from bot.channels import console
 from bot.export import write_csv
@@ -22,6 +22,7 @@ from bot.scheduler import Campaigns
 from bot.settings import Settings
 from conversations.events import OutboundMessage
 from conversations.i18n import Translator
+from storage.access_log import CLI, record_access
 from storage.db import unit_of_work
 from storage.org_lookup import OrgLookupError
 from storage.outbox import SENT
@@ -48,6 +49,7 @@ def parser() -> argparse.ArgumentParser:
     assessments.add_argument("--out", required=True, type=Path, help="CSV file to write")
     assessments.add_argument("--season", type=int, help="only this year")
     operator.add_commands(commands)
+    privacy_cli.add_commands(commands)
     return root
 
 
@@ -116,6 +118,8 @@ async def cmd_db(app: App, args: argparse.Namespace) -> None:
 async def cmd_export(app: App, args: argparse.Namespace) -> None:
     async with unit_of_work(app.sessions) as session:
         rows = await assessment_rows(session, args.season)
+        # Names of everyone: kept in the access log (cdht privacy audit).
+        await record_access(session, app.clock.now(), "export", actor_id=None, via=CLI)
     t = Translator(app.settings.locale)
     count = write_csv(args.out, rows, t, app.criteria, app.digital, app.settings.timezone)
     print(f"Wrote {count} rows to {args.out}")
@@ -132,6 +136,7 @@ COMMANDS: dict[str, Callable[[App, argparse.Namespace], Awaitable[None]]] = {
     "targets": operator.run,
     "schedule": operator.run,
     "outbox": operator.run,
+    "privacy": privacy_cli.run,
 }
 
 

@@ -13,6 +13,7 @@ from conversations.digest import METRICS
 from conversations.i18n import SUPPORTED, Translator
 from conversations.roles import NODE_KIND, RoleName
 from conversations.schedule import KEYS, ScheduleError, as_text
+from storage.access_log import CLI, record_access
 from storage.admin_units import find_province, load_admin_units
 from storage.db import unit_of_work
 from storage.digests import build_digest
@@ -160,6 +161,9 @@ async def report(app: App, args: argparse.Namespace) -> None:
         org = await find_org(session, args.org, ("province", "commune", "village", "unit"))
         digest = await build_digest(
             session, org.id, args.year, app.clock.now(), app.settings.timezone
+        )
+        await record_access(
+            session, app.clock.now(), "report", actor_id=None, org_id=org.id, via=CLI
         )
     assert digest is not None
     write_workbook(localised(digest, t, app.criteria, app.digital), args.out, t)

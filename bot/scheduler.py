@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.app import App
 from bot.outbox import Send, deliver_many
+from bot.personal_data import purge_expired
 from conversations.campaigns import reminder
 from conversations.digest import digest_text
 from conversations.events import Choice, OutboundMessage
@@ -164,6 +165,7 @@ class Campaigns:
         report = await plan(self.app, self.channels)
         async with unit_of_work(self.app.sessions) as session:
             await inbox.prune(session, self.app.clock.now() - KEEP_HANDLED)
+        await purge_expired(self.app)
         if report.reminders or report.digests:
             log.info("planned %d reminders and %d digests", report.reminders, report.digests)
         return report

@@ -48,6 +48,10 @@ class Settings(BaseSettings):
     reports_dir: str = Field("var/reports", validation_alias="CDHT_REPORTS_DIR")
     http_host: str = Field("127.0.0.1", validation_alias="CDHT_HTTP_HOST")
     http_port: int = Field(8080, validation_alias="CDHT_HTTP_PORT")
+    # Who holds the personal data (Law 91/2025/QH15); unset: the association of the commune.
+    data_controller: str | None = Field(None, validation_alias="CDHT_DATA_CONTROLLER")
+    keep_drafts_days: int = Field(365, ge=1, validation_alias="CDHT_KEEP_DRAFTS_DAYS")
+    keep_messages_days: int = Field(30, ge=1, validation_alias="CDHT_KEEP_MESSAGES_DAYS")
 
     def secrets(self) -> list[str]:
         values = (

@@ -8,13 +8,14 @@ from conversations.events import OutboundMessage
 from conversations.grouping import start
 from conversations.i18n import SUPPORTED, Translator
 from conversations.leading import join, open_menu
-from conversations.registration import data_statement
+from conversations.privacy import open_data_menu
 from conversations.state import Status
 from conversations.steps import BaseStep, ask, lookup, split, step
 from conversations.summary import edit_indicator, result_text
 
 ASSESSMENT_STEPS = ("ind", "ev", "dig", "summary", "edit_pick")
-MODAL_STEPS = ("lang", "cancel_confirm")  # questions that return to resume_step
+# Questions that return to resume_step.
+MODAL_STEPS = ("lang", "cancel_confirm", "data", "data_withdraw", "data_erase")
 LANGUAGE_NAMES = {"vi": "Tiếng Việt", "en": "English"}
 
 
@@ -93,10 +94,6 @@ async def _language(ctx: Ctx, args: tuple[str, ...]) -> Outcome:
     return ctx.outcome(ctx.state.at("lang", resume_step=ctx.state.step))
 
 
-async def _data(ctx: Ctx, args: tuple[str, ...]) -> Outcome:
-    return ctx.outcome(ctx.state, data_statement(ctx))
-
-
 async def _help(ctx: Ctx, args: tuple[str, ...]) -> Outcome:
     lines = [ctx.t("Commands:")]
     lines += [f"/{command.name} — {command.describe(ctx.t)}" for command in COMMANDS]
@@ -140,8 +137,8 @@ COMMANDS = (
     Command(
         "dulieu",
         ("data", "privacy"),
-        lambda t: t("what we store about you and why"),
-        _data,
+        lambda t: t("your data: see it, get a file, withdraw consent, delete it"),
+        open_data_menu,
     ),
     Command("trogiup", ("help", "huongdan"), lambda t: t("list of commands"), _help),
     Command(

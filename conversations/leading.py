@@ -164,6 +164,8 @@ async def show_digest(ctx: Ctx, grant: Grant) -> Outcome:
     digest = await leadership(ctx).digest(grant, ctx.season, ctx.now)
     if digest is None:
         raise InputError(no_permission(ctx))
+    # The digest lists people who blocked the bot by name.
+    await leadership(ctx).record_access(grant, "digest", ctx.now)
     chart = await reports(ctx).chart(digest, ctx.t.locale)
     notes = (
         OutboundMessage(digest_text(ctx.t, digest)),
@@ -176,6 +178,7 @@ async def send_workbook(ctx: Ctx, grant: Grant) -> Outcome:
     digest = await leadership(ctx).digest(grant, ctx.season, ctx.now)
     if digest is None:
         raise InputError(no_permission(ctx))
+    await leadership(ctx).record_access(grant, "report", ctx.now)
     path = await reports(ctx).workbook(digest, ctx.t.locale)
     caption = ctx.t("Excel report of {name}, {year}", name=digest.org_name, year=digest.year)
     return Outcome(ctx.state, (OutboundMessage(caption, document=path),))

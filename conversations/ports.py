@@ -87,6 +87,13 @@ class Leadership(Protocol):
 
     async def unfinished(self, grant: Grant, season: int) -> Sequence[Recipient]: ...
 
+    async def record_access(
+        self, grant: Grant, screen: str, now: datetime, assessment_id: int | None = None
+    ) -> None:
+        """Keep a record that the acting leader opened a person's answers (assessment_id)
+        or produced a report with names of the grant's node (Law 91/2025/QH15: who looked)."""
+        ...
+
 
 class Reports(Protocol):
     """Files for leaders; paths returned are ready to send."""
@@ -117,6 +124,20 @@ class Outbox(Protocol):
         ...
 
 
+class Privacy(Protocol):
+    """A person's own data, found by their messenger id."""
+
+    async def export_file(self, channel: str, user_ref: str, now: datetime) -> str | None:
+        """Write everything stored about the person to a file; its path, or None when
+        nothing is stored."""
+        ...
+
+    async def erase(self, channel: str, user_ref: str, now: datetime) -> int:
+        """Erase the person's data on every table; returns how many anonymous assessment
+        rows were kept for the yearly counts."""
+        ...
+
+
 class Clock(Protocol):
     def now(self) -> datetime: ...
 
@@ -131,3 +152,7 @@ class Ports:
     leadership: Leadership | None = None
     reports: Reports | None = None
     outbox: Outbox | None = None
+    privacy: Privacy | None = None
+    controller: str | None = None  # who holds the data (CDHT_DATA_CONTROLLER); None: the commune's
+    keep_drafts_days: int = 365
+    keep_messages_days: int = 30

@@ -4,27 +4,8 @@ from conversations import inputs
 from conversations.context import Chosen, Ctx, Outcome, Reply, Typed
 from conversations.events import OutboundMessage
 from conversations.places import enter_commune
+from conversations.privacy import CONSENT_VERSION, consent_details, consent_text
 from conversations.steps import BaseStep, ask, step
-
-
-def data_statement(ctx: Ctx) -> str:
-    t, profile = ctx.t, ctx.state.profile
-    unknown = t("(not given)")
-    return t(
-        "What we store and why:\n"
-        "• Your name and year of birth: {name}, {year}\n"
-        "• Your commune and village or unit: {commune}, {place}\n"
-        "• Your target group and your answers\n"
-        "• Your messenger user id, to know it is you\n"
-        "Why: so that the learning association (Hội Khuyến học) of your commune or unit can "
-        "confirm your self-assessment, and count the progress of the commune. "
-        "Only the association's leaders of your commune or unit can see your answers. "
-        "We do not share them with anyone else.",
-        name=profile.name or unknown,
-        year=profile.birth_year or unknown,
-        commune=profile.commune_name or unknown,
-        place=profile.place_name or unknown,
-    )
 
 
 def welcome(ctx: Ctx) -> Outcome:
@@ -53,28 +34,28 @@ class New(BaseStep):
 class Consent(BaseStep):
     async def prompt(self, ctx: Ctx, param: str) -> OutboundMessage:
         t = ctx.t
-        text = t(
-            "To do the self-assessment I need to keep a few details: your name, year of "
-            "birth, commune, village or unit, and target group. Do you agree?"
-        )
         options = [
             ("yes", t("I agree")),
-            ("info", t("What is stored?")),
+            ("info", t("Details")),
             ("no", t("I do not agree")),
         ]
-        return ask("consent", text, options)
+        return ask("consent", consent_text(ctx), options)
 
     async def answer(self, ctx: Ctx, param: str, reply: Reply) -> Outcome:
         value = reply.value if isinstance(reply, Chosen) else ""
         if value == "info":
-            return ctx.outcome(ctx.state, data_statement(ctx))
+            return ctx.outcome(ctx.state, consent_details(ctx))
         if value == "no":
             note = ctx.t(
                 "No problem. I will not keep any of your details. "
                 "If you change your mind, type /batdau."
             )
             return ctx.outcome(ctx.state.at("declined"), note, prompt=False)
-        return ctx.outcome(ctx.state.at("name").with_profile(consent_at=ctx.now))
+        state = ctx.state.with_profile(
+            consent_at=ctx.now, consent_version=CONSENT_VERSION, withdrawn_at=None
+        )
+        # Someone agreeing again after withdrawing keeps what they had already given.
+        return ctx.outcome(state.at(state.profile.missing or "idle"))
 
 
 @step("declined")

@@ -84,6 +84,7 @@ class View(LeaderStep):
         detail = await leadership(ctx).submission(grant, int(param))
         if detail is None:
             return OutboundMessage(no_permission(ctx))
+        await leadership(ctx).record_access(grant, "answers", ctx.now, int(param))
         return ask(f"lead_view:{param}", detail_text(ctx, detail), _decisions(ctx, grant, detail))
 
     async def answer(self, ctx: Ctx, param: str, reply: Reply) -> Outcome:

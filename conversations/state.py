@@ -23,6 +23,8 @@ class Profile:
     place_name: str | None = None
     group: str | None = None
     consent_at: datetime | None = None
+    consent_version: str | None = None  # which consent text was agreed to
+    withdrawn_at: datetime | None = None  # consent taken back (/dulieu)
 
     @property
     def missing(self) -> str | None:
@@ -71,6 +73,7 @@ class UserState:
     preset: tuple[int, ...] = ()  # (commune id[, place id]) from an invitation link
     acting: str | None = None  # the leader grant in use (Grant.key), while in leader screens
     citizen_step: str | None = None  # where to return when leaving the leader screens
+    erased: bool = False  # the person's data was just erased: nothing is to be saved again
 
     def at(self, step: str, **changes: object) -> "UserState":
         return replace(self, step=step, **changes)  # type: ignore[arg-type]

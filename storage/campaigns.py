@@ -46,6 +46,7 @@ async def unfinished(
         .where(
             in_scope,  # type: ignore[arg-type]
             Person.consent_at.is_not(None),
+            Person.erased_at.is_(None),
             Person.unreachable_at.is_(None),
             Person.channel.in_(channels),
             not_(Person.id.in_(sent)),

@@ -25,12 +25,13 @@ from conversations.roles import (
 from conversations.schedule import Schedule
 from conversations.state import Status
 from conversations.text import fold
+from storage.access_log import record_access
 from storage.campaigns import campaign_counts, unfinished
 from storage.digests import build_digest
 from storage.links import create_place_link
 from storage.models import AnswerRow, AssessmentRow, Invite, OrgUnit, Person, Role
 from storage.schedules import schedule_for, set_schedule
-from storage.scopes import ancestors, covers, people_of
+from storage.scopes import ancestors, covers, people_of, visible
 
 INVITE_DAYS = 7
 # Channels a message can reach someone on without them being at a terminal.
@@ -145,7 +146,7 @@ class SqlLeadership:
 
     async def queue(self, grant: Grant, page: int, size: int) -> tuple[Sequence[Submission], int]:
         statuses = [s.value for s in QUEUED]
-        where = [people_of(grant), AssessmentRow.status.in_(statuses)]
+        where = [people_of(grant), visible(), AssessmentRow.status.in_(statuses)]
         base = (
             select(AssessmentRow, Person)
             .join(Person, Person.id == AssessmentRow.person_id)
@@ -256,13 +257,27 @@ class SqlLeadership:
             return []
         return await unfinished(self.session, people_of(grant), season, LIVE_CHANNELS)
 
+    async def record_access(
+        self, grant: Grant, screen: str, now: datetime, assessment_id: int | None = None
+    ) -> None:
+        leader = await self._person(*self.who, now)
+        subject = await self.session.get(AssessmentRow, assessment_id) if assessment_id else None
+        await record_access(
+            self.session,
+            now,
+            screen,
+            actor_id=leader.id,
+            subject_id=subject.person_id if subject else None,
+            org_id=grant.org_id,
+        )
+
     async def _in_scope(
         self, grant: Grant, assessment_id: int
     ) -> tuple[AssessmentRow, Person] | None:
         query = (
             select(AssessmentRow, Person)
             .join(Person, Person.id == AssessmentRow.person_id)
-            .where(AssessmentRow.id == assessment_id, people_of(grant))
+            .where(AssessmentRow.id == assessment_id, people_of(grant), visible())
         )
         found = (await self.session.execute(query)).first()
         return found if found is not None and await self._holds(grant) else None

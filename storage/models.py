@@ -91,6 +91,12 @@ class Person(Base):
     place_name: Mapped[str | None] = mapped_column(String(200))
     target_group: Mapped[str | None] = mapped_column(String(8))
     consent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Which consent text the person agreed to (conversations/privacy.py CONSENT_VERSION).
+    consent_version: Mapped[str | None] = mapped_column(String(16))
+    # Consent taken back (/dulieu): hidden from leaders, counts and reminders from then on.
+    withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Erased on request: only an anonymous row for the year's counts is left (README).
+    erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     unreachable_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
@@ -257,3 +263,36 @@ class InboxUpdate(Base):
     replies: Mapped[list[Any] | None] = mapped_column(JSON)
     user_ref: Mapped[str | None] = mapped_column(String(64))  # who the replies go to
     replied_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class ConsentRecord(Base):
+    """Each consent given or withdrawn: the text version, when, and on which channel
+    (Law 91/2025/QH15 on Personal Data Protection: the controller must be able to prove it)."""
+
+    __tablename__ = "consents"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), index=True)
+    action: Mapped[str] = mapped_column(String(16))  # "given" or "withdrawn"
+    version: Mapped[str | None] = mapped_column(String(16))
+    channel: Mapped[str] = mapped_column(String(16))
+    at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class AccessRecord(Base):
+    """Who looked at whose data: a leader opening a person's answers, or a report with names
+    made in the chat or by the operator (`cdht privacy audit` lists them)."""
+
+    __tablename__ = "access_log"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    # The leader (None: the operator at the command line).
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
+    via: Mapped[str] = mapped_column(String(16))  # "chat" or "cli"
+    screen: Mapped[str] = mapped_column(String(32))
+    # Whose answers (None for a report: org_unit_id says which).
+    subject_id: Mapped[int | None] = mapped_column(
+        ForeignKey("people.id", ondelete="SET NULL"), index=True
+    )
+    org_unit_id: Mapped[int | None] = mapped_column(ForeignKey("org_units.id"), index=True)

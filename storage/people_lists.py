@@ -8,6 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from conversations.digest import PersonRow
 from conversations.state import Status
 from storage.models import AssessmentRow, Person
+from storage.scopes import visible
 
 PENDING = (Status.SUBMITTED.value, Status.CONFIRMED.value, Status.RETURNED.value)
 LIST_LIMIT = 5000  # a commune rarely has more; the Excel sheet stays usable
@@ -20,7 +21,7 @@ async def people_rows(
     query = (
         select(Person, AssessmentRow)
         .join(AssessmentRow, AssessmentRow.person_id == Person.id)
-        .where(in_scope, Person.consent_at.is_not(None), AssessmentRow.season == year)
+        .where(in_scope, visible(), AssessmentRow.season == year)
         .where(AssessmentRow.status.in_(statuses))
         .order_by(Person.place_name, Person.name)
         .limit(LIST_LIMIT)
@@ -48,7 +49,7 @@ async def unreachable_names(
     """Who blocked the bot, so a leader can visit them: "name (village)"."""
     query = (
         select(Person.name, Person.place_name)
-        .where(in_scope, Person.consent_at.is_not(None), Person.unreachable_at.is_not(None))
+        .where(in_scope, visible(), Person.unreachable_at.is_not(None))
         .order_by(Person.place_name, Person.name)
         .limit(limit)
     )

@@ -8,6 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from storage.models import AnswerRow, AssessmentRow, OrgUnit, Person
+from storage.scopes import visible
 
 INDICATOR_IDS = tuple(str(n) for n in range(1, 11))
 
@@ -44,6 +45,7 @@ async def assessment_rows(session: AsyncSession, season: int | None = None) -> S
         .outerjoin(commune, commune.id == Person.commune_id)
         .outerjoin(province, province.id == commune.parent_id)
         .outerjoin(AnswerRow, AnswerRow.assessment_id == AssessmentRow.id)
+        .where(visible())
         .group_by(AssessmentRow.id, Person.id, commune.id, province.id)
         .order_by(
             AssessmentRow.season, province.name, commune.name, Person.place_name, Person.name

@@ -14,6 +14,7 @@ from conversations.state import Assessment, Profile, Status, UserState
 from storage.models import (
     AnswerRow,
     AssessmentRow,
+    ConsentRecord,
     Conversation,
     OrgUnit,
     Person,
@@ -59,12 +60,17 @@ class StateStore:
         )
 
     async def save(self, channel: str, user_ref: str, state: UserState, now: datetime) -> None:
+        if state.erased:
+            return  # the person's data was erased in this unit of work: keep nothing
         person = await self._person(channel, user_ref)
         if person is None:
             person = Person(channel=channel, user_ref=user_ref, created_at=now)
             self.session.add(person)
+        before = person.consent_at
         _apply_profile(person, state, now)
         await self.session.flush()
+        if before != person.consent_at:
+            self.session.add(_consent_record(person, channel, now))
         await self._save_conversation(person.id, state, now)
         await self._save_assessment(person.id, state.assessment, now)
 
@@ -92,6 +98,8 @@ class StateStore:
             place_name=person.place_name,
             group=person.target_group,
             consent_at=person.consent_at,
+            consent_version=person.consent_version,
+            withdrawn_at=person.withdrawn_at,
         )
 
     async def _assessment(self, person_id: int) -> Assessment | None:
@@ -209,7 +217,21 @@ def _apply_profile(person: Person, state: UserState, now: datetime) -> None:
     person.place_name = profile.place_name
     person.target_group = profile.group
     person.consent_at = profile.consent_at
+    person.consent_version = profile.consent_version
+    person.withdrawn_at = profile.withdrawn_at
     person.updated_at = now
+
+
+def _consent_record(person: Person, channel: str, now: datetime) -> ConsentRecord:
+    """Proof of consent (Law 91/2025/QH15): which text, when, on which channel."""
+    given = person.consent_at is not None
+    return ConsentRecord(
+        person_id=person.id,
+        action="given" if given else "withdrawn",
+        version=person.consent_version,
+        channel=channel,
+        at=person.consent_at if person.consent_at is not None else now,
+    )
 
 
 def _answer_rows(assessment_id: int, assessment: Assessment) -> list[AnswerRow]:

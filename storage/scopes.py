@@ -1,6 +1,6 @@
 """The organisation tree seen from a role: which nodes and which people it covers."""
 
-from sqlalchemy import ColumnElement, select
+from sqlalchemy import ColumnElement, and_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -33,3 +33,9 @@ def people_of(grant: Grant) -> ColumnElement[bool]:
     commune = aliased(OrgUnit)
     in_province = select(commune.id).where(commune.parent_id == grant.org_id)
     return Person.commune_id.in_(in_province)
+
+
+def visible() -> ColumnElement[bool]:
+    """SQL condition: leaders may see this person's answers and name. Not when they withdrew
+    their consent (consent_at is cleared) or had their data erased (Law 91/2025/QH15)."""
+    return and_(Person.consent_at.is_not(None), Person.erased_at.is_(None))

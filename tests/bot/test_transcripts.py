@@ -158,7 +158,7 @@ async def test_a_telegram_language_hint_picks_the_first_locale(app: App) -> None
 async def test_choices_can_be_typed_by_number_or_by_label(chat: Chat) -> None:
     await chat.send("/batdau")
     await chat.send("2")
-    assert "What we store and why" in chat.text
+    assert "Who holds your data" in chat.text
     await chat.send("i agree")
     assert "What is your full name?" in chat.text
 
