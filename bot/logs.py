@@ -26,8 +26,14 @@ def configure(level: str, secrets: Iterable[str]) -> None:
     handler = logging.StreamHandler(sys.stderr)
     handler.addFilter(Redact(secrets))
     logging.basicConfig(level=level.upper(), handlers=[handler], force=True)
+    quiet_libraries()
+
+
+def quiet_libraries() -> None:
+    """Libraries that would log secrets or personal data at DEBUG are held above it."""
     # httpx logs every request URL, and Telegram's URLs contain the bot token.
-    for noisy in ("httpx", "httpcore", "alembic", "apscheduler"):
+    # aiosqlite logs every statement with its parameters: names, answers, evidence notes.
+    for noisy in ("httpx", "httpcore", "alembic", "apscheduler", "aiosqlite", "asyncpg"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
     # At DEBUG, python-telegram-bot logs every call with its parameters: people's messages.
     logging.getLogger("telegram").setLevel(max(logging.INFO, logging.getLogger().level))

@@ -64,7 +64,10 @@ class Queue(LeaderStep):
             return ctx.outcome(ctx.state.at(MENU))
         if value in ("prev", "next"):
             return ctx.outcome(ctx.state.at(f"lead_queue:{page + (1 if value == 'next' else -1)}"))
-        await require_grant(ctx)
+        grant = await require_grant(ctx)
+        # Opening a person's answers is recorded (Law 91/2025/QH15). Here rather than in
+        # the view's screen, which is also drawn to read each answer given on it.
+        await leadership(ctx).record_access(grant, "answers", ctx.now, int(value))
         return ctx.outcome(ctx.state.at(f"lead_view:{value}"))
 
 
@@ -84,7 +87,6 @@ class View(LeaderStep):
         detail = await leadership(ctx).submission(grant, int(param))
         if detail is None:
             return OutboundMessage(no_permission(ctx))
-        await leadership(ctx).record_access(grant, "answers", ctx.now, int(param))
         return ask(f"lead_view:{param}", detail_text(ctx, detail), _decisions(ctx, grant, detail))
 
     async def answer(self, ctx: Ctx, param: str, reply: Reply) -> Outcome:

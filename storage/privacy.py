@@ -124,16 +124,23 @@ async def erase(session: AsyncSession, channel: str, user_ref: str, now: datetim
 
     Kept, anonymised, so that a year's counts stay right: the person row without name,
     birth year, typed place, messenger id or language (commune, village or unit, group and
-    consent time stay), and the assessment rows without answers, evidence or return reason.
-    Erased: answers, the conversation, leader roles, messages in the outbox (pending ones
-    deleted; sent ones emptied, so campaign counts stay right) and the person's updates in
-    the inbox. A person with no assessment is deleted altogether."""
+    consent time stay), and the sent assessment rows without answers, evidence or return
+    reason. Erased: answers, drafts, the conversation, leader roles, messages in the outbox
+    (pending ones deleted; sent ones emptied, so campaign counts stay right) and the
+    person's updates in the inbox. A person who never sent an assessment is deleted
+    altogether."""
     person = await find_person(session, channel, user_ref)
     if person is None:
         return 0
     await _erase_messages(session, channel, user_ref)
     assessments = select(AssessmentRow.id).where(AssessmentRow.person_id == person.id)
     await session.execute(delete(AnswerRow).where(AnswerRow.assessment_id.in_(assessments)))
+    # Drafts were never sent: nothing in a year's report needs them.
+    await session.execute(
+        delete(AssessmentRow)
+        .where(AssessmentRow.person_id == person.id, AssessmentRow.submitted_at.is_(None))
+        .execution_options(synchronize_session=False)
+    )
     await session.execute(
         update(AssessmentRow)
         .where(AssessmentRow.person_id == person.id)

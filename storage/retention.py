@@ -9,7 +9,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from conversations.state import Status
-from storage.models import AnswerRow, AssessmentRow, InboxUpdate, OutboxMessage
+from storage.models import AnswerRow, AssessmentRow, Conversation, InboxUpdate, OutboxMessage
 from storage.outbox import PENDING, SENDING
 
 
@@ -26,13 +26,18 @@ async def purge(
     """Delete drafts last changed before `drafts_before`; empty the payloads of inbox
     updates received, and outbox messages created, before `payloads_before` (messages still
     to be sent are left alone: they would go out empty)."""
-    stale = select(AssessmentRow.id).where(
+    stale = select(AssessmentRow.id, AssessmentRow.person_id).where(
         AssessmentRow.status == Status.DRAFT.value, AssessmentRow.updated_at < drafts_before
     )
-    ids = list((await session.execute(stale)).scalars())
+    found = (await session.execute(stale)).all()
+    ids, people = [row[0] for row in found], [row[1] for row in found]
     if ids:
         await session.execute(delete(AnswerRow).where(AnswerRow.assessment_id.in_(ids)))
         await session.execute(delete(AssessmentRow).where(AssessmentRow.id.in_(ids)))
+        # Their conversation may stand on a question of the deleted draft: start over.
+        await session.execute(
+            update(Conversation).where(Conversation.person_id.in_(people)).values(step="idle")
+        )
     # Handled updates are emptied at once (storage/inbox.py); one still unhandled after the
     # whole period is given up: emptied and ticked off, so the next prune drops it.
     inbox = await session.execute(
