@@ -145,8 +145,10 @@ async def _send_file(ctx: Ctx) -> Outcome:
     if path is None:
         raise InputError(ctx.t("Nothing about you is stored yet, except your choice of language."))
     caption = ctx.t("Everything stored about you, as a JSON file:")
-    message = OutboundMessage(caption + "\n" + data_summary(ctx), document=path)
-    return replace(ctx.outcome(ctx.state), notes=(message,))
+    # The summary goes as text too: a channel that cannot send files still shows it, and a
+    # file's caption is short (1,024 characters on Telegram).
+    notes = (OutboundMessage(data_summary(ctx)), OutboundMessage(caption, document=path))
+    return replace(ctx.outcome(ctx.state), notes=notes)
 
 
 def _resumed(state: UserState) -> UserState:

@@ -95,7 +95,7 @@ async def test_a_person_sees_their_data_and_gets_it_as_a_file(privacy_app: App) 
     ):
         assert part in chat.text
     await chat.click("Get it as a file")
-    document = chat.latest[0].document
+    document = chat.latest[1].document
     assert document is not None
     exported = read_json(document)
     assert exported["data_controller"] == "Hội Khuyến học Xã Hải Hậu"
@@ -248,7 +248,7 @@ async def test_digital_answers_are_part_of_the_export(privacy_app: App) -> None:
     await answer_digital(chat)
     await chat.send("/dulieu")
     await chat.click("Get it as a file")
-    document = chat.latest[0].document
+    document = chat.latest[1].document
     assert document is not None
     answers = read_json(document)["assessments"][0]["answers"]
     assert len(answers) == 20
