@@ -23,9 +23,9 @@ async def test_see_export_withdraw_and_delete_on_telegram(
         assert "Chỉ số 1/10" in await register_until_scores(citizen)
         assert "Bạn muốn làm gì?" in await citizen.say("/dulieu")
         assert "Họ tên: Nguyễn Thị Lan" in await citizen.tap("Xem dữ liệu của tôi")
-        await citizen.tap("Nhận bản sao (tệp)")  # the summary as text, then the file
+        await citizen.tap("Nhận bản sao (tệp)")  # the summary as text, the file, the menu
         await fake.wait_for(
-            lambda: any(m.kind == "document" for m in fake.chat(LAN)), seconds=10, what="a file"
+            lambda: "Rút lại sự đồng ý" in citizen.labels, seconds=10, what="the menu again"
         )
         document = next(m for m in fake.chat(LAN) if m.kind == "document")
         assert document.file_bytes is not None
