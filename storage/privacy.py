@@ -132,7 +132,7 @@ async def erase(session: AsyncSession, channel: str, user_ref: str, now: datetim
     person = await find_person(session, channel, user_ref)
     if person is None:
         return 0
-    await _erase_messages(session, channel, user_ref)
+    await _erase_messages(session, channel, user_ref, now)
     assessments = select(AssessmentRow.id).where(AssessmentRow.person_id == person.id)
     await session.execute(delete(AnswerRow).where(AnswerRow.assessment_id.in_(assessments)))
     # Drafts were never sent: nothing in a year's report needs them.
@@ -183,7 +183,9 @@ def _anonymise(person: Person, now: datetime) -> None:
     person.created_at = now
 
 
-async def _erase_messages(session: AsyncSession, channel: str, user_ref: str) -> None:
+async def _erase_messages(
+    session: AsyncSession, channel: str, user_ref: str, now: datetime
+) -> None:
     mine = (OutboxMessage.channel == channel, OutboxMessage.user_ref == user_ref)
     await session.execute(
         delete(OutboxMessage)
@@ -198,8 +200,10 @@ async def _erase_messages(session: AsyncSession, channel: str, user_ref: str) ->
     )
     inbox = select(InboxUpdate).where(InboxUpdate.channel == channel)
     for row in (await session.execute(inbox)).scalars():
-        if mentions(row.payload, user_ref):
-            row.payload = {}
+        if row.user_ref == user_ref or mentions(row.payload, user_ref):
+            row.payload, row.user_ref = {}, None
+            if row.replies is not None:
+                row.replies, row.replied_at = None, now
 
 
 def mentions(value: Any, user_ref: str) -> bool:

@@ -1,11 +1,12 @@
 """Retention: personal data is kept no longer than its purpose needs (Law No. 91/2025/QH15
 on Personal Data Protection). Unfinished self-assessments untouched for a period are
-deleted; message payloads (inbox updates, outbox texts) are emptied after another."""
+deleted; message payloads (inbox updates and their replies, outbox texts) are emptied after
+another."""
 
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, null, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from conversations.state import Status
@@ -44,6 +45,20 @@ async def purge(
         update(InboxUpdate)
         .where(InboxUpdate.received_at < payloads_before, InboxUpdate.done_at.is_(None))
         .values(payload={}, done_at=payloads_before)
+        .execution_options(synchronize_session=False)
+    )
+    # Replies not sent within the period are given up too; once sent, a reply needs no
+    # recipient, so the user id goes at once.
+    await session.execute(
+        update(InboxUpdate)
+        .where(InboxUpdate.received_at < payloads_before, InboxUpdate.replies.is_not(None))
+        .values(replies=null(), replied_at=payloads_before)
+        .execution_options(synchronize_session=False)
+    )
+    await session.execute(
+        update(InboxUpdate)
+        .where(InboxUpdate.replied_at.is_not(None), InboxUpdate.user_ref.is_not(None))
+        .values(user_ref=None)
         .execution_options(synchronize_session=False)
     )
     outbox = await session.execute(

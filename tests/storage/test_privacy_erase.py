@@ -310,6 +310,26 @@ async def test_retention_purges_old_drafts_and_payloads(engine: AsyncEngine) -> 
                 InboxUpdate(
                     channel="telegram", update_id="2", payload={"b": 2}, received_at=recent
                 ),
+                # Replies sent: the recipient is no longer needed. Replies never sent within
+                # the period: given up.
+                InboxUpdate(
+                    channel="telegram",
+                    update_id="3",
+                    payload={},
+                    received_at=recent,
+                    done_at=recent,
+                    user_ref="u3",
+                    replied_at=recent,
+                ),
+                InboxUpdate(
+                    channel="telegram",
+                    update_id="4",
+                    payload={},
+                    received_at=old,
+                    done_at=old,
+                    user_ref="u4",
+                    replies=[{"text": "Họ tên: Lê Văn Tư"}],
+                ),
                 _message("old-sent", "sent", old),
                 _message("old-pending", "pending", old),  # still to send: left alone
                 _message("new-sent", "sent", recent),
@@ -325,9 +345,15 @@ async def test_retention_purges_old_drafts_and_payloads(engine: AsyncEngine) -> 
         assert left == {(2026, "draft"), (2025, "submitted"), (2025, "returned")}
         assert (await session.execute(select(AnswerRow))).first() is None
         inbox = {
-            r.update_id: r.payload for r in (await session.execute(select(InboxUpdate))).scalars()
+            r.update_id: (r.payload, r.user_ref, r.replies)
+            for r in (await session.execute(select(InboxUpdate))).scalars()
         }
-        assert inbox == {"1": {}, "2": {"b": 2}}
+        assert inbox == {
+            "1": ({}, None, None),
+            "2": ({"b": 2}, None, None),
+            "3": ({}, None, None),
+            "4": ({}, None, None),
+        }
         texts = {r.key: r.text for r in (await session.execute(select(OutboxMessage))).scalars()}
         assert texts == {
             "old-sent": "",
