@@ -266,6 +266,16 @@ def _draft(person_id: int, season: int, status: str, changed: datetime) -> Asses
     )
 
 
+def _update(update_id: str, received: datetime, **values: Any) -> InboxUpdate:
+    return InboxUpdate(
+        channel="telegram",
+        update_id=update_id,
+        payload=values.pop("payload", {}),
+        received_at=received,
+        **values,
+    )
+
+
 def _message(key: str, status: str, created: datetime) -> OutboxMessage:
     return OutboxMessage(
         key=key,
@@ -306,30 +316,12 @@ async def test_retention_purges_old_drafts_and_payloads(engine: AsyncEngine) -> 
         session.add(AnswerRow(assessment_id=rows[0].id, item_id="1", score=9, note="cũ"))
         session.add_all(
             [
-                InboxUpdate(channel="telegram", update_id="1", payload={"a": 1}, received_at=old),
-                InboxUpdate(
-                    channel="telegram", update_id="2", payload={"b": 2}, received_at=recent
-                ),
+                _update("1", old, payload={"a": 1}),
+                _update("2", recent, payload={"b": 2}),
                 # Replies sent: the recipient is no longer needed. Replies never sent within
                 # the period: given up.
-                InboxUpdate(
-                    channel="telegram",
-                    update_id="3",
-                    payload={},
-                    received_at=recent,
-                    done_at=recent,
-                    user_ref="u3",
-                    replied_at=recent,
-                ),
-                InboxUpdate(
-                    channel="telegram",
-                    update_id="4",
-                    payload={},
-                    received_at=old,
-                    done_at=old,
-                    user_ref="u4",
-                    replies=[{"text": "Họ tên: Lê Văn Tư"}],
-                ),
+                _update("3", recent, done_at=recent, user_ref="u3", replied_at=recent),
+                _update("4", old, done_at=old, user_ref="u4", replies=[{"text": "Lê Văn Tư"}]),
                 _message("old-sent", "sent", old),
                 _message("old-pending", "pending", old),  # still to send: left alone
                 _message("new-sent", "sent", recent),
