@@ -17,10 +17,11 @@ from conversations.commands import run_command
 from conversations.context import Chosen, Ctx, InputError, Outcome, Reply, Typed
 from conversations.events import Choice, EventKind, InboundEvent, OutboundMessage
 from conversations.i18n import N_, Translator, negotiate
+from conversations.inputs import yes_or_no
 from conversations.ports import Ports
 from conversations.state import UserState
 from conversations.steps import choice_id, lookup, split
-from conversations.text import fold, has_letter
+from conversations.text import clean_typed, fold, has_letter
 
 # The longest answer read, whatever the messenger allows: an answer or a note is a few
 # sentences, and a pasted book should not reach the database.
@@ -102,7 +103,7 @@ async def _reply(ctx: Ctx, event: InboundEvent) -> Reply:
         if event.choice_id not in values:
             raise InputError(ctx.t("That question has passed. Here is the current one."))
         return Chosen(values[event.choice_id])
-    text = event.text
+    text = clean_typed(event.text)
     if len(text) > LONGEST_ANSWER:
         raise InputError(ctx.t("That message is too long."))
     matched = _match_choice(ctx, prompt, text)
@@ -127,6 +128,13 @@ def _match_choice(ctx: Ctx, prompt: OutboundMessage, text: str) -> str | None:
         loose = has_letter(text) and fold(choice.label) == wanted
         if loose or choice.label.casefold() == exact:
             return choice.id
+    answer = yes_or_no(text)
+    if answer is not None:
+        # "vâng", "ừ", "ko"… answer a yes/no question; "no" to a proposal means changing it.
+        wanted_values = ("yes",) if answer else ("no", "change")
+        for choice in prompt.choices:
+            if choice.id.rpartition("=")[2] in wanted_values:
+                return choice.id
     current, _ = lookup(ctx.state.step)
     numbered = [choice for choice in prompt.choices if not choice.nav]
     if not current.numeric and exact.isdigit() and 1 <= int(exact) <= len(numbered):

@@ -7,7 +7,8 @@ from functools import cache
 from pathlib import Path
 from typing import TypeVar
 
-from conversations.datafile import LocalText, Node, QuestionnaireError, unique_ids
+from conversations.datafile import LANGUAGES, LocalText, Node, QuestionnaireError, unique_ids
+from conversations.text import fold
 
 QUESTIONNAIRE_DIR = Path(__file__).parent / "questionnaires"
 CRITERIA_ID = "cdht-2023"
@@ -33,6 +34,7 @@ class Occupation:
     id: str
     group: str
     label: LocalText
+    words: tuple[str, ...] = ()  # what people type for it, folded ("lam ruong", "nong dan")
 
 
 @dataclass(frozen=True)
@@ -202,7 +204,11 @@ def _occupation(node: Node, group_ids: list[str]) -> Occupation:
     group = node.string("group")
     if group not in group_ids:
         raise node.fail("group", f"unknown group '{group}'")
-    return Occupation(node.string("id"), group, node.text("label"))
+    words: tuple[str, ...] = ()
+    if "words" in node.raw:
+        table = node.child("words")
+        words = tuple(fold(word) for lang in LANGUAGES for word in table.strings(lang))
+    return Occupation(node.string("id"), group, node.text("label"), words)
 
 
 def _indicator(node: Node, group_ids: list[str], competence_ids: list[str]) -> Indicator:

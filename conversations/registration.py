@@ -111,11 +111,33 @@ class BirthYear(BaseStep):
         return OutboundMessage(ctx.t("What year were you born? (for example 1968)"))
 
     async def answer(self, ctx: Ctx, param: str, reply: Reply) -> Outcome:
-        year = inputs.parse_birth_year(ctx.t, _typed(reply), ctx.season)
-        return await enter_commune(ctx, ctx.state.with_profile(birth_year=year))
+        born = inputs.parse_birth_year(ctx.t, _typed(reply), ctx.season)
+        if born.guessed:
+            return ctx.outcome(ctx.state.at(f"birth_check:{born.year}"))
+        return await enter_commune(ctx, ctx.state.with_profile(birth_year=born.year))
 
     def back(self, ctx: Ctx, param: str) -> str | None:
         return "name"
+
+
+@step("birth_check")
+class BirthYearCheck(BaseStep):
+    """ "65" was read as 1965: the person says whether that is right."""
+
+    async def prompt(self, ctx: Ctx, param: str) -> OutboundMessage:
+        t = ctx.t
+        options = [("yes", t("Yes")), ("no", t("No, I will write it again"))]
+        return ask(
+            f"birth_check:{param}", t("Born in {year}, is that right?", year=param), options
+        )
+
+    async def answer(self, ctx: Ctx, param: str, reply: Reply) -> Outcome:
+        if isinstance(reply, Chosen) and reply.value == "yes":
+            return await enter_commune(ctx, ctx.state.with_profile(birth_year=int(param)))
+        return ctx.outcome(ctx.state.at("birth_year"))
+
+    def back(self, ctx: Ctx, param: str) -> str | None:
+        return "birth_year"
 
 
 def _typed(reply: Reply) -> str:

@@ -47,6 +47,10 @@ def test_every_questionnaire_text_is_in_vietnamese_and_english(path: Path) -> No
     texts = _texts(tomllib.loads(path.read_text(encoding="utf-8")))
     assert len(texts) >= 20
     for where, text in texts:
+        if isinstance(text["vi"], list):  # words people type, per language
+            assert text["vi"], where
+            assert text["en"], where
+            continue
         assert text["vi"].strip(), where
         assert text["en"].strip(), where
         assert text["vi"] != text["en"], f"{where} is not translated"
