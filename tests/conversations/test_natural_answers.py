@@ -2,6 +2,7 @@
 characters and look-alike letters. Property tests cover the open-ended kinds."""
 
 import asyncio
+from collections.abc import Callable
 
 import pytest
 from hypothesis import given
@@ -98,7 +99,7 @@ def test_look_alike_letters_are_the_vietnamese_letter(look_alike: str) -> None:
     assert inputs.parse_score(T, clean_typed(f"8 {look_alike.lower()}iểm"), 10) == 8
 
 
-VALID = {
+VALID: dict[str, tuple[list[str], Callable[[str], object]]] = {
     "score": (["8", "8 điểm", "tám", "8/10", "10"], lambda s: inputs.parse_score(T, s, 10)),
     "year": (["1965", "sinh năm 1965", "65"], lambda s: inputs.parse_birth_year(T, s, SEASON)),
     "name": (["Nguyễn Văn An", "Đặng Thị Hoa"], lambda s: inputs.clean_name(T, s)),
