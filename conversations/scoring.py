@@ -12,6 +12,7 @@ class Verdict:
     recognised: bool
     below_minimum: tuple[str, ...]
     to_improve: tuple[str, ...]
+    points_needed: int = 0  # how far the total is below pass_total (0 when it is enough)
 
 
 def is_recognised(scores: Mapping[str, int], rule: Rule) -> bool:
@@ -39,7 +40,8 @@ def verdict(scores: Mapping[str, int], rule: Rule, extra: int = 3) -> Verdict:
             break
         to_improve.append(indicator_id)
         gap -= rule.max_score - scores[indicator_id]
-    return Verdict(total, is_recognised(scores, rule), below, tuple(to_improve))
+    needed = max(0, rule.pass_total - total)
+    return Verdict(total, is_recognised(scores, rule), below, tuple(to_improve), needed)
 
 
 def digital_points(answers: Mapping[str, str], check: DigitalCheck) -> int:

@@ -9,6 +9,9 @@ from conversations.steps import BaseStep, ask, step
 
 
 def result_text(ctx: Ctx, assessment: Assessment) -> str:
+    """The result in plain words: the points, whether they are enough and exactly why not
+    (points still needed, which indicators are below the floor), then the status, keeping
+    "may be considered" (the rule is met), confirmed and recognised apart."""
     t, criteria = ctx.t, ctx.criteria
     rule = criteria.rule
     if len(assessment.scores) < len(criteria.indicators):
@@ -20,35 +23,80 @@ def result_text(ctx: Ctx, assessment: Assessment) -> str:
         )
     result = scoring.verdict(assessment.scores, rule)
     lines = [
-        t("Your self-assessment for {year}", year=assessment.season),
         t(
-            "Total: {total}/{most} points",
+            "Your result for {year}: {total}/{most} points.",
+            year=assessment.season,
             total=t.number(result.total),
             most=rule.max_score * len(criteria.indicators),
         ),
+        *_why_lines(ctx, assessment, result),
+        *_status_lines(ctx, assessment, result),
     ]
-    if result.recognised:
-        lines.append(t("You meet the conditions for the title “Công dân học tập”. Well done!"))
-    else:
-        lines.append(
-            t(
-                "Not yet. The title needs at least {total} points in all, "
-                "and no indicator below {floor}.",
-                total=rule.pass_total,
-                floor=rule.min_each,
-            )
-        )
-    if result.to_improve:
+    if not result.recognised and result.to_improve:
         lines.append(t("To work on:"))
-    for indicator_id in result.to_improve:
-        lines.append(_improvement_line(ctx, assessment, indicator_id, result.below_minimum))
+        lines.extend(_improvement_line(ctx, assessment, i) for i in result.to_improve)
     lines.extend(_digital_lines(ctx, assessment))
     return "\n".join(lines)
 
 
-def _improvement_line(
-    ctx: Ctx, assessment: Assessment, indicator_id: str, below: tuple[str, ...]
-) -> str:
+def _why_lines(ctx: Ctx, assessment: Assessment, result: scoring.Verdict) -> list[str]:
+    """Why the rule is met or not: the points still needed, the indicators below the floor."""
+    t, rule = ctx.t, ctx.criteria.rule
+    if result.recognised:
+        return [
+            t(
+                "That is enough ({total} needed) and no indicator is below {floor}.",
+                total=rule.pass_total,
+                floor=rule.min_each,
+            )
+        ]
+    lines = []
+    if result.points_needed:
+        lines.append(
+            t(
+                "{n} more points needed: the title needs {total}.",
+                n=result.points_needed,
+                total=rule.pass_total,
+            )
+        )
+    else:
+        lines.append(t("The points are enough ({total} needed).", total=rule.pass_total))
+    if result.below_minimum:
+        below = ", ".join(
+            t("indicator {n} ({score} points)", n=i, score=assessment.scores[i])
+            for i in result.below_minimum
+        )
+        lines.append(
+            t("Every indicator needs at least {floor}. Below {floor}: {list}.",
+              floor=rule.min_each, list=below)
+        )  # fmt: skip
+    return lines
+
+
+def _status_lines(ctx: Ctx, assessment: Assessment, result: scoring.Verdict) -> list[str]:
+    """Where the assessment stands: only a leader's decision makes a person recognised."""
+    t = ctx.t
+    if assessment.status == Status.RECOGNISED:
+        return [t("You are recognised as “Công dân học tập” for {year}.", year=assessment.season)]
+    lines = []
+    if result.recognised:
+        lines.append(
+            t(
+                "So you may be considered for the title “Công dân học tập”. "
+                "The learning association decides."
+            )
+        )
+    if assessment.status == Status.CONFIRMED:
+        lines.append(
+            t(
+                "The learning association has confirmed your answers. "
+                "Recognition of the title is decided separately."
+            )
+        )
+    return lines
+
+
+def _improvement_line(ctx: Ctx, assessment: Assessment, indicator_id: str) -> str:
     t, loc = ctx.t, ctx.t.locale
     indicator = ctx.criteria.indicator(indicator_id)
     score = assessment.scores[indicator_id]
@@ -58,8 +106,6 @@ def _improvement_line(
         title=indicator.title(loc),
         score=score,
     )
-    if indicator_id in below:
-        head += " " + t("(below {floor})", floor=ctx.criteria.rule.min_each)
     tip = indicator.by_group[assessment.group].tip(loc)
     tip_label = t("Tip:")
     return f"{head}\n  {tip_label} {tip}"
@@ -172,7 +218,10 @@ class Submitted(BaseStep):
             Status.SUBMITTED: t(
                 "Sent on {date}. Waiting for confirmation by the learning association."
             ),
-            Status.CONFIRMED: t("Confirmed by the learning association."),
+            Status.CONFIRMED: t(
+                "The learning association has confirmed your answers. "
+                "Recognition of the title is decided separately."
+            ),
             Status.RECOGNISED: t("Recognised as “Công dân học tập”. Congratulations!"),
         }.get(assessment.status, "")
         submitted = assessment.submitted_at or ctx.now

@@ -73,7 +73,7 @@ async def commune_leader(app: App) -> Chat:
 async def test_a_commune_leader_confirms_and_recognises_and_the_citizen_is_told(
     leader_app: App,
 ) -> None:
-    await submitted_citizen(leader_app, "an", [9] * 10)
+    citizen = await submitted_citizen(leader_app, "an", [9] * 10)
     leader = await commune_leader(leader_app)
     assert "Waiting for confirmation (1)" in leader.labels
     await leader.click("Waiting for confirmation (1)")
@@ -90,6 +90,9 @@ async def test_a_commune_leader_confirms_and_recognises_and_the_citizen_is_told(
     assert state is not None
     assert state.assessment is not None
     assert state.assessment.status == "recognised"
+    await citizen.send("/ketqua")
+    assert "You are recognised as “Công dân học tập” for 2026." in citizen.text
+    assert "may be considered" not in citizen.text
 
 
 async def test_a_returned_assessment_is_fixed_and_sent_again(leader_app: App) -> None:
@@ -108,7 +111,7 @@ async def test_a_returned_assessment_is_fixed_and_sent_again(leader_app: App) ->
     await citizen.send("/sua 6")
     await citizen.click("6")
     await citizen.send("Lớp tiếng Anh ở nhà văn hóa")
-    assert "Total: 87/100 points" in citizen.text
+    assert "Your result for 2026: 87/100 points." in citizen.text
     await citizen.click("Send for confirmation")
     assert "Sent." in citizen.text
     await leader.send("/lanhdao")
@@ -118,8 +121,12 @@ async def test_a_returned_assessment_is_fixed_and_sent_again(leader_app: App) ->
     await leader.click("Confirm")
     assert "Confirmed: Nguyễn Văn An." in leader.text
     assert await inbox(leader_app, "an") == [
-        "The learning association has confirmed your self-assessment for 2026."
+        "The learning association has confirmed your self-assessment for 2026. "
+        "Recognition of the title is decided separately."
     ]
+    await citizen.send("/ketqua")
+    assert "The learning association has confirmed your answers." in citizen.text
+    assert "You are recognised" not in citizen.text
 
 
 @pytest.mark.parametrize("command", ["/lanhdao", "/leader"])

@@ -36,8 +36,8 @@ async def test_a_citizen_of_each_group_completes_and_submits(
     await score_all(chat, [9] * 10)
     assert "Digital skills 1/10" in chat.text
     await answer_digital(chat)
-    assert "Total: 90/100 points" in chat.text
-    assert "You meet the conditions" in chat.text
+    assert "Your result for 2026: 90/100 points." in chat.text
+    assert "you may be considered for the title" in chat.text
     assert "Digital skills: Proficient" in chat.text
     await chat.click("Send for confirmation")
     assert "Sent." in chat.text
@@ -48,7 +48,7 @@ async def test_a_citizen_of_each_group_completes_and_submits(
     assert state.assessment.group == group
     assert state.profile.name == "Nguyễn Văn An"
     await chat.send("/ketqua")
-    assert "Total: 90/100 points" in chat.text
+    assert "Your result for 2026: 90/100 points." in chat.text
 
 
 async def test_one_indicator_below_5_blocks_recognition_and_gets_a_tip(chat: Chat) -> None:
@@ -56,10 +56,10 @@ async def test_one_indicator_below_5_blocks_recognition_and_gets_a_tip(chat: Cha
     await score_all(chat, [10, 10, 10, 10, 10, 4, 10, 10, 10, 10])
     await answer_digital(chat, "I can do it with someone's help")
     text = chat.text
-    assert "Total: 94/100 points" in text
-    assert "Not yet" in text
-    assert "Indicator 6" in text
-    assert "(below 5)" in text
+    assert "Your result for 2026: 94/100 points." in text
+    assert "The points are enough (80 needed)." in text
+    assert "Below 5: indicator 6 (4 points)." in text
+    assert "may be considered" not in text
     assert CRITERIA.indicator("6").by_group["a"].tip.en in text
     assert "Digital skills: Has digital skills" in text
 
@@ -93,18 +93,18 @@ async def test_change_an_indicator_from_the_summary_comes_back_to_the_summary(
     await register(chat)
     await score_all(chat, [8] * 10)
     await answer_digital(chat)
-    assert "Total: 80/100 points" in chat.text
+    assert "Your result for 2026: 80/100 points." in chat.text
     await chat.send("/sua 3")
     assert "Indicator 3/10" in chat.text
     await chat.click("4")
     await chat.click("Skip")
-    assert "Total: 76/100 points" in chat.text
-    assert "Not yet" in chat.text
+    assert "Your result for 2026: 76/100 points." in chat.text
+    assert "4 more points needed: the title needs 80." in chat.text
     await chat.click("Change an answer")
     await chat.send("3")
     await chat.click("8")
     await chat.click("Skip")
-    assert "Total: 80/100 points" in chat.text
+    assert "Your result for 2026: 80/100 points." in chat.text
 
 
 async def test_cancel_asks_first_then_deletes_the_draft(app: App, chat: Chat) -> None:
@@ -293,3 +293,44 @@ async def test_the_back_button_goes_back_and_a_stale_back_button_does_nothing(ch
     await chat.press(stale_back)
     assert "That question has passed" in chat.text
     assert "Evidence for indicator 2" in chat.last.text
+
+
+@pytest.mark.parametrize(
+    ("scores", "says", "never"),
+    [
+        ([10, 10, 10, 10, 10, 4, 10, 10, 10, 10],
+         ["94/100", "The points are enough (80 needed).", "Below 5: indicator 6 (4 points)."],
+         ["more points needed", "may be considered"]),
+        ([8, 8, 8, 8, 8, 8, 8, 8, 8, 2],
+         ["74/100", "6 more points needed: the title needs 80.",
+          "Below 5: indicator 10 (2 points)."],
+         ["may be considered"]),
+        ([7] * 10, ["70/100", "10 more points needed"], ["Below 5", "may be considered"]),
+        ([8] * 10, ["80/100", "no indicator is below 5", "you may be considered for the title"],
+         ["more points needed", "You are recognised", "To work on"]),
+    ],
+)  # fmt: skip
+async def test_the_result_says_exactly_why(
+    chat: Chat, scores: list[int], says: list[str], never: list[str]
+) -> None:
+    await register(chat)
+    await score_all(chat, scores)
+    await answer_digital(chat)
+    for text in says:
+        assert text in chat.text
+    for text in never:
+        assert text not in chat.text
+
+
+async def test_the_vietnamese_result_says_may_be_considered_not_recognised(app: App) -> None:
+    chat = Chat(app, locale_hint="vi")
+    await chat.send("/batdau")
+    for line in ["1", "Nguyễn Văn An", "1968", "hai hau", "1", "Xóm 3", "1", "1"]:
+        await chat.send(line)
+    for _ in range(10):
+        await chat.send("9")
+        await chat.send("không")
+    for _ in range(10):
+        await chat.send("1")
+    assert "có thể được xét công nhận" in chat.text
+    assert "đã được công nhận" not in chat.text
