@@ -1,6 +1,7 @@
 """The target group: ask what the person does, propose a group, let them confirm it."""
 
 from collections.abc import Sequence
+from dataclasses import replace
 
 from conversations.context import Chosen, Ctx, InputError, Outcome, Reply
 from conversations.events import OutboundMessage
@@ -92,6 +93,10 @@ def begin_indicators(ctx: Ctx, group_id: str) -> Outcome:
     """Open this season's assessment (or keep the draft) in the confirmed group."""
     state = ctx.state.with_profile(group=group_id)
     current = state.assessment
+    if state.return_to and current is not None and current.season == ctx.season:
+        # Changed from the result: the answers stay, the group's texts apply from now on.
+        state = replace(state.next("ind:1"), proposed_group=None)
+        return ctx.outcome(state.with_assessment(group=group_id))
     if current is None or current.season != ctx.season:
         fresh = Assessment(ctx.season, ctx.criteria.id, group_id, started_at=ctx.now)
         state = state.at("ind:1", assessment=fresh, proposed_group=None)

@@ -152,7 +152,7 @@ def _place_question(ctx: Ctx) -> str:
 
 
 def _placed(ctx: Ctx, place_id: int | None, name: str) -> Outcome:
-    state = ctx.state.at("occupation").with_profile(place_id=place_id, place_name=name)
+    state = ctx.state.with_profile(place_id=place_id, place_name=name).next("occupation")
     return ctx.outcome(state)
 
 

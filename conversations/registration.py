@@ -96,11 +96,11 @@ class Name(BaseStep):
     free_text = True
 
     async def prompt(self, ctx: Ctx, param: str) -> OutboundMessage:
-        return OutboundMessage(ctx.t("What is your full name?"))
+        return OutboundMessage(_with_current(ctx, ctx.t("What is your full name?"), "name"))
 
     async def answer(self, ctx: Ctx, param: str, reply: Reply) -> Outcome:
         name = inputs.clean_name(ctx.t, _typed(reply))
-        return ctx.outcome(ctx.state.at("birth_year").with_profile(name=name))
+        return ctx.outcome(ctx.state.with_profile(name=name).next("birth_year"))
 
 
 @step("birth_year")
@@ -108,13 +108,14 @@ class BirthYear(BaseStep):
     free_text = True
 
     async def prompt(self, ctx: Ctx, param: str) -> OutboundMessage:
-        return OutboundMessage(ctx.t("What year were you born? (for example 1968)"))
+        question = ctx.t("What year were you born? (for example 1968)")
+        return OutboundMessage(_with_current(ctx, question, "birth_year"))
 
     async def answer(self, ctx: Ctx, param: str, reply: Reply) -> Outcome:
         born = inputs.parse_birth_year(ctx.t, _typed(reply), ctx.season)
         if born.guessed:
             return ctx.outcome(ctx.state.at(f"birth_check:{born.year}"))
-        return await enter_commune(ctx, ctx.state.with_profile(birth_year=born.year))
+        return await _born(ctx, born.year)
 
     def back(self, ctx: Ctx, param: str) -> str | None:
         return "name"
@@ -133,11 +134,26 @@ class BirthYearCheck(BaseStep):
 
     async def answer(self, ctx: Ctx, param: str, reply: Reply) -> Outcome:
         if isinstance(reply, Chosen) and reply.value == "yes":
-            return await enter_commune(ctx, ctx.state.with_profile(birth_year=int(param)))
+            return await _born(ctx, int(param))
         return ctx.outcome(ctx.state.at("birth_year"))
 
     def back(self, ctx: Ctx, param: str) -> str | None:
         return "birth_year"
+
+
+def _with_current(ctx: Ctx, question: str, field: str) -> str:
+    """When the person is changing an answer, show what is stored now."""
+    current = getattr(ctx.state.profile, field)
+    if not ctx.state.return_to or current is None:
+        return question
+    return question + "\n" + ctx.t("Your answer now: {answer}", answer=current)
+
+
+async def _born(ctx: Ctx, year: int) -> Outcome:
+    state = ctx.state.with_profile(birth_year=year)
+    if state.return_to:  # changed from the result: nothing else depends on the year
+        return ctx.outcome(state.next("commune"))
+    return await enter_commune(ctx, state)
 
 
 def _typed(reply: Reply) -> str:

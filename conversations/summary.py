@@ -174,25 +174,80 @@ class Summary(BaseStep):
         return f"dig:{ctx.digital.questions[-1].id}"
 
 
+# What can be changed from the result, and the step that asks it again.
+PROFILE_EDITS = {
+    "name": "name",
+    "birth_year": "birth_year",
+    "commune": "commune",
+    "place": "place",
+    "group": "group_pick",
+    "digital": "edit_digital",
+}
+
+
 @step("edit_pick")
 class EditPick(BaseStep):
+    """What to change: an indicator (by its number, typed or tapped), the digital answers,
+    or a personal detail. The change returns to where the person was."""
+
     numeric = True
 
     async def prompt(self, ctx: Ctx, param: str) -> OutboundMessage:
+        t = ctx.t
         ids = [item.id for item in ctx.criteria.indicators]
-        return ask(
-            "edit_pick",
-            ctx.t("Which indicator do you want to change? (1 to {last})", last=ids[-1]),
-            [(i, i) for i in ids],
+        options = [(i, i) for i in ids]
+        options += [
+            ("digital", t("Digital skills")),
+            ("name", t("Name")),
+            ("birth_year", t("Year of birth")),
+            ("commune", t("Commune")),
+            ("place", t("Village or unit")),
+            ("group", t("Group")),
+        ]
+        text = t(
+            "What do you want to change? Tap an indicator number (1 to {last}) or another item.",
+            last=ids[-1],
         )
+        return ask("edit_pick", text, options)
 
     async def answer(self, ctx: Ctx, param: str, reply: Reply) -> Outcome:
-        return edit_indicator(
-            ctx, reply.value if isinstance(reply, Chosen) else reply.text.strip()
-        )
+        value = reply.value if isinstance(reply, Chosen) else reply.text.strip()
+        if value in PROFILE_EDITS:
+            return ctx.outcome(ctx.state.at(PROFILE_EDITS[value], return_to=_resume(ctx)))
+        return edit_indicator(ctx, value)
 
     def back(self, ctx: Ctx, param: str) -> str | None:
         return first_open_step(ctx)
+
+
+@step("edit_digital")
+class EditDigital(BaseStep):
+    numeric = True
+
+    async def prompt(self, ctx: Ctx, param: str) -> OutboundMessage:
+        t, loc = ctx.t, ctx.t.locale
+        questions = ctx.digital.questions
+        lines = [t("Which digital-skills question do you want to change?")]
+        lines += [f"{n}. {q.text(loc)}" for n, q in enumerate(questions, 1)]
+        options = [(str(n), str(n)) for n in range(1, len(questions) + 1)]
+        return ask("edit_digital", "\n".join(lines), options)
+
+    async def answer(self, ctx: Ctx, param: str, reply: Reply) -> Outcome:
+        value = reply.value if isinstance(reply, Chosen) else reply.text.strip()
+        questions = ctx.digital.questions
+        if not value.isdigit() or not 1 <= int(value) <= len(questions):
+            raise InputError(ctx.t("Please give a number from 1 to {last}.", last=len(questions)))
+        target = f"dig:{questions[int(value) - 1].id}"
+        resume = _resume(ctx)
+        return ctx.outcome(ctx.state.at(target, return_to=None if resume == target else resume))
+
+    def back(self, ctx: Ctx, param: str) -> str | None:
+        return "edit_pick"
+
+
+def _resume(ctx: Ctx) -> str:
+    """Where a change comes back to: the first question still open, or the result."""
+    return first_open_step(ctx)
 
 
 def edit_indicator(ctx: Ctx, indicator_id: str) -> Outcome:
@@ -202,7 +257,7 @@ def edit_indicator(ctx: Ctx, indicator_id: str) -> Outcome:
     if indicator_id not in ids:
         raise InputError(ctx.t("Please give an indicator number from 1 to {last}.", last=ids[-1]))
     target = f"ind:{indicator_id}"
-    resume = first_open_step(ctx)
+    resume = _resume(ctx)
     return ctx.outcome(ctx.state.at(target, return_to=None if resume == target else resume))
 
 

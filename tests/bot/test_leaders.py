@@ -200,3 +200,25 @@ async def test_places_links_and_invitations_from_the_chat(leader_app: App) -> No
     await village.send("/lanhdao")
     assert "Invite a leader" not in village.labels
     assert "Add a village or unit" not in village.labels
+
+
+async def test_after_a_return_name_and_village_are_changed_and_resent(leader_app: App) -> None:
+    citizen = await submitted_citizen(leader_app, "an", [9] * 10)
+    leader = await commune_leader(leader_app)
+    await leader.click("Waiting for confirmation (1)")
+    await leader.click("Nguyễn Văn An · Xóm 3 · 90")
+    await leader.click("Return for changes")
+    await leader.send("Sai tên và xóm")
+    await citizen.send("/tiep")
+    await citizen.click("Change an answer")
+    await citizen.click("Name")
+    await citizen.send("Nguyễn Văn Ân")
+    await citizen.click("Change an answer")
+    await citizen.click("Village or unit")
+    await citizen.send("Xóm 4")
+    assert "Your result for 2026: 90/100 points." in citizen.text
+    await citizen.click("Send for confirmation")
+    assert "Sent." in citizen.text
+    await leader.send("/lanhdao")
+    await leader.click("Waiting for confirmation (1)")
+    assert "Nguyễn Văn Ân · Xóm 4 · 90" in leader.labels
