@@ -17,7 +17,7 @@ from conversations.commands import run_command
 from conversations.context import Chosen, Ctx, InputError, Outcome, Reply, Typed
 from conversations.events import Choice, EventKind, InboundEvent, OutboundMessage
 from conversations.i18n import N_, Translator, negotiate
-from conversations.inputs import yes_or_no
+from conversations.inputs import is_greeting, yes_or_no
 from conversations.ports import Ports
 from conversations.state import UserState
 from conversations.steps import choice_id, lookup, split
@@ -50,18 +50,23 @@ async def handle(
     try:
         outcome = await _dispatch(ctx, event)
     except InputError as error:
+        # Only the short question again: the person has just read the whole of it.
         refusal = OutboundMessage(error.message, error=True)
-        return [refusal, await current_prompt(ctx)], state
+        return [refusal, await current_prompt(ctx, brief=True)], state
     replies = list(outcome.notes)
     if outcome.prompt:
-        replies.append(await current_prompt(_context(outcome.state, ports, who)))
+        after = _context(outcome.state, ports, who)
+        replies.append(await current_prompt(after, brief=outcome.brief))
     return replies, outcome.state
 
 
-async def current_prompt(ctx: Ctx) -> OutboundMessage:
-    """The question of the current step, with a back button where going back is possible."""
+async def current_prompt(ctx: Ctx, brief: bool = False) -> OutboundMessage:
+    """The question of the current step, with a back button where going back is possible;
+    `brief`: its short reminder where the step has one."""
     current, param = lookup(ctx.state.step)
-    prompt = await current.prompt(ctx, param)
+    prompt = (await current.remind(ctx, param) if brief else None) or await current.prompt(
+        ctx, param
+    )
     if current.back(ctx, param) is None:
         return prompt
     back = Choice(choice_id(ctx.state.step, BACK), ctx.t("« Back"), nav=True)
@@ -92,6 +97,9 @@ async def _dispatch(ctx: Ctx, event: InboundEvent) -> Outcome:
     if isinstance(reply, Chosen) and reply.value == BACK:
         return await run_command(ctx, BACK.lstrip("/"), ())
     current, param = lookup(ctx.state.step)
+    if isinstance(reply, Typed) and current.free_text and is_greeting(reply.text):
+        # "chào bạn" is a greeting, not a name, a village or a note.
+        return ctx.outcome(ctx.state, ctx.t("Hello!"), brief=True)
     return await current.answer(ctx, param, reply)
 
 

@@ -76,17 +76,27 @@ class GroupConfirm(BaseStep):
 
 @step("group_pick")
 class GroupPick(BaseStep):
+    """The target group, each with examples of who is in it; typing what one does
+    ("làm ruộng", "giáo viên") also works, through the occupations' words."""
+
+    free_text = True
+
     async def prompt(self, ctx: Ctx, param: str) -> OutboundMessage:
-        options = [(g.id, g.name(ctx.t.locale)) for g in ctx.criteria.groups]
-        return ask("group_pick", ctx.t("Which group are you in?"), options)
+        loc = ctx.t.locale
+        options = [(g.id, g.label(loc)) for g in ctx.criteria.groups]
+        question = ctx.t("Which group are you in? You can also type what you do.")
+        return ask("group_pick", question, options)
 
     async def answer(self, ctx: Ctx, param: str, reply: Reply) -> Outcome:
-        if not isinstance(reply, Chosen):
-            raise InputError(ctx.t("Please choose one of the options."))
-        return begin_indicators(ctx, reply.value)
+        if isinstance(reply, Chosen):
+            return begin_indicators(ctx, reply.value)
+        found = match_occupation(ctx.criteria.occupations, reply.text)
+        if found is None:
+            raise InputError(ctx.t("Please choose one of the options, or type its number."))
+        return begin_indicators(ctx, found.group)
 
     def back(self, ctx: Ctx, param: str) -> str | None:
-        return "group"
+        return "place"
 
 
 def begin_indicators(ctx: Ctx, group_id: str) -> Outcome:

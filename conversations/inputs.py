@@ -62,6 +62,25 @@ def parse_score(t: Translator, text: str, high: int) -> int:
     return value
 
 
+# "8, đi họp thôn đều", "8 điểm - học lớp tin học": a score, then what the person did.
+_SCORE_AND_NOTE = re.compile(
+    r"\s*(\S+(?:\s*(?:điểm|diem|đ|d))?)\s*[,;:.\-\u2013\u2014]\s*(.*\S.*)", re.S
+)
+
+
+def parse_score_and_note(t: Translator, text: str, high: int) -> tuple[int, str | None]:
+    """A score alone, or a score followed by a short evidence note after a comma, colon or
+    dash. Raises InputError as parse_score does, or for a note that is too long."""
+    try:
+        return parse_score(t, text, high), None
+    except InputError:
+        split = _SCORE_AND_NOTE.fullmatch(text)
+        if split is None or not has_letter(split.group(2)):
+            raise
+        score = parse_score(t, split.group(1), high)
+        return score, clean_free_text(t, split.group(2), NOTE_LIMIT)
+
+
 # Words around a year of birth that say nothing more: "sinh năm 1965", "năm 65", "born in".
 _YEAR_FILLERS = frozenset({"toi", "em", "minh", "chau", "con", "sinh", "nam", "vao", "la",
                            "sn", "ns", "i", "was", "born", "in", "year"})  # fmt: skip
@@ -115,12 +134,38 @@ def clean_name(t: Translator, text: str) -> str:
     return cleaned
 
 
+# "Nguyễn Văn An, 1968", "Nguyễn Văn An sinh năm 1968", "Lê Thị Hoa 65": a name, then a year.
+_NAME_THEN_YEAR = re.compile(r"(.*?[^\W\d_].*?)[\s,;:.-]*(\d{2,4})\s*\.?", re.S)
+# Words between the name and the year. Plain "nam" is not among them: it is also a name.
+_YEAR_WORDS = re.compile(r"[\s,;:.-]+(?:sinh năm|sinh nam|năm sinh|năm|sinh|sn|ns)$", re.I)
+
+
+def split_name_and_year(text: str) -> tuple[str, str | None]:
+    """The name and, when the person wrote it too, the year of birth as typed."""
+    found = _NAME_THEN_YEAR.fullmatch(text.strip())
+    if found is None:
+        return text, None
+    name = _YEAR_WORDS.sub("", " " + found.group(1).strip()).strip(" ,;:.-")
+    return name, found.group(2)
+
+
 NOTHING = frozenset({"khong", "ko", "k", "khong co", "chua", "chua co", "no", "none"})
 # Yes and no as people type them to a yes/no question (folded: "vâng" -> "vang").
 YES_WORDS = frozenset({"vang", "co", "u", "uh", "um", "ok", "oke", "okay", "dung", "dung roi",
                        "da", "duoc", "phai", "dong y", "yes", "y", "yeah", "right"})  # fmt: skip
 NO_WORDS = frozenset({"khong", "ko", "k", "kg", "no", "n", "sai", "chua", "khong dung",
                       "khong phai", "khong dong y"})  # fmt: skip
+
+
+# Greetings, folded: said to the bot, never an answer to store.
+GREETINGS = frozenset({"chao", "chao ban", "xin chao", "chao em", "chao anh", "chao chi",
+                       "chao bac", "chao co", "chao chau", "chao bot", "alo", "a lo", "hello",
+                       "hi", "hey", "good morning"})  # fmt: skip
+
+
+def is_greeting(text: str) -> bool:
+    """ "Chào bạn!", "xin chào", "alo": a greeting, whatever the accents and punctuation."""
+    return fold(text) in GREETINGS
 
 
 def yes_or_no(text: str) -> bool | None:

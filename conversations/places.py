@@ -18,10 +18,7 @@ class Commune(BaseStep):
 
     async def prompt(self, ctx: Ctx, param: str) -> OutboundMessage:
         return OutboundMessage(
-            ctx.t(
-                "Which commune or ward do you live or work in? "
-                "Type part of its name, for example: hai hau"
-            )
+            ctx.t("Which commune or ward are you in? Type its name, for example: hai hau")
         )
 
     async def answer(self, ctx: Ctx, param: str, reply: Reply) -> Outcome:
@@ -44,7 +41,7 @@ async def enter_commune(ctx: Ctx, state: UserState) -> Outcome:
             state.at("place", preset=()).with_profile(place_id=None, place_name=None)
         )
     state = state.with_profile(place_id=place.id, place_name=place.name)
-    return ctx.outcome(state.at("occupation", preset=()))
+    return ctx.outcome(state.at("group_pick", preset=()))
 
 
 async def search_communes(ctx: Ctx, text: str) -> Outcome:
@@ -59,6 +56,10 @@ async def search_communes(ctx: Ctx, text: str) -> Outcome:
                 query=query,
             )
         )
+    if len(found) == 1 and _names_it(query, found[0]):
+        # One commune, found by its own name: no list to tap through. The next question
+        # names it, and « Back returns here.
+        return _chosen_commune(ctx, found[0])
     notes = []
     if len(found) > SEARCH_SHOWN:
         notes.append(
@@ -86,13 +87,7 @@ class CommunePick(BaseStep):
         commune = await ctx.directory.commune(int(reply.value))
         if commune is None:
             raise InputError(ctx.t("Please choose one of the options."))
-        state = ctx.state.at("place", candidates=()).with_profile(
-            commune_id=commune.id,
-            commune_name=_place_label(commune),
-            place_id=None,
-            place_name=None,
-        )
-        return ctx.outcome(state)
+        return _chosen_commune(ctx, commune)
 
     def back(self, ctx: Ctx, param: str) -> str | None:
         return "commune"
@@ -109,7 +104,12 @@ class PlaceStep(BaseStep):
             return OutboundMessage(_place_question(ctx))
         options = [(str(p.id), p.name) for p in places[:PLACES_SHOWN]]
         options.append(("other", t("Not in the list")))
-        return ask("place", t("Which village, residential group or unit are you in?"), options)
+        question = t(
+            "{commune}: which village, residential group or unit are you in? "
+            "You can also type its name.",
+            commune=ctx.state.profile.commune_name,
+        )
+        return ask("place", question, options)
 
     async def answer(self, ctx: Ctx, param: str, reply: Reply) -> Outcome:
         places = await _places(ctx)
@@ -143,16 +143,33 @@ class PlaceText(BaseStep):
         return "place"
 
 
+def _names_it(query: str, commune: Place) -> bool:
+    """Every word typed begins a word of the commune's own name (not only its province)."""
+    own = fold(commune.name).split()
+    return all(any(word.startswith(typed) for word in own) for typed in fold(query).split())
+
+
+def _chosen_commune(ctx: Ctx, commune: Place) -> Outcome:
+    """The commune is known: the village or unit is asked next (it belongs to the commune)."""
+    state = ctx.state.at("place", candidates=()).with_profile(
+        commune_id=commune.id,
+        commune_name=_place_label(commune),
+        place_id=None,
+        place_name=None,
+    )
+    return ctx.outcome(state)
+
+
 def _place_question(ctx: Ctx) -> str:
     return ctx.t(
-        "Write the name of your village, hamlet or residential group. "
-        "If you answer as a worker, staff member or student, write the name of your "
-        "workplace or school."
+        "{commune}: which village, hamlet or residential group are you in? For example: Xóm 5. "
+        "Workers, staff and students may write their workplace or school instead.",
+        commune=ctx.state.profile.commune_name,
     )
 
 
 def _placed(ctx: Ctx, place_id: int | None, name: str) -> Outcome:
-    state = ctx.state.with_profile(place_id=place_id, place_name=name).next("occupation")
+    state = ctx.state.with_profile(place_id=place_id, place_name=name).next("group_pick")
     return ctx.outcome(state)
 
 

@@ -29,11 +29,9 @@ def data_statement(ctx: Ctx) -> str:
 
 def welcome(ctx: Ctx) -> Outcome:
     text = ctx.t(
-        "Hello! I help you do the self-assessment for the title "
-        "“Công dân học tập” (Learning Citizen).\n"
-        "You answer 10 short questions about your learning, scoring each from 0 to 10, "
-        "then a few questions about digital skills. It takes about 10 minutes. "
-        "You can stop at any time and continue later."
+        "Hello! I help you score yourself as a “Công dân học tập” (Learning Citizen). "
+        "There are 10 questions about learning, 0 to 10 points each, then 10 short ones "
+        "about using a phone. About 15 minutes. You can stop and go on later."
     )
     return ctx.outcome(ctx.state.at("consent"), text)
 
@@ -96,11 +94,23 @@ class Name(BaseStep):
     free_text = True
 
     async def prompt(self, ctx: Ctx, param: str) -> OutboundMessage:
-        return OutboundMessage(_with_current(ctx, ctx.t("What is your full name?"), "name"))
+        if ctx.state.return_to:  # changing the name only, from the result
+            return OutboundMessage(_with_current(ctx, ctx.t("What is your full name?"), "name"))
+        return OutboundMessage(
+            ctx.t("Your full name and year of birth? For example: Nguyễn Văn An, 1968")
+        )
 
     async def answer(self, ctx: Ctx, param: str, reply: Reply) -> Outcome:
-        name = inputs.clean_name(ctx.t, _typed(reply))
-        return ctx.outcome(ctx.state.with_profile(name=name).next("birth_year"))
+        """The name, and the year too when written after it (then one question less)."""
+        name_part, year_part = inputs.split_name_and_year(_typed(reply))
+        name = inputs.clean_name(ctx.t, name_part)
+        state = ctx.state.with_profile(name=name)
+        if year_part is None or ctx.state.return_to:
+            return ctx.outcome(state.next("birth_year"))
+        born = inputs.parse_birth_year(ctx.t, year_part, ctx.season)
+        if born.guessed:
+            return ctx.outcome(state.at(f"birth_check:{born.year}"))
+        return await _born(ctx.with_state(state), born.year)
 
 
 @step("birth_year")

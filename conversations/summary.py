@@ -131,8 +131,8 @@ class Summary(BaseStep):
         assessment = ctx.state.assessment
         assert assessment is not None
         question = t(
-            "Send it to the learning association (Hội Khuyến học) for confirmation? "
-            "After sending you cannot change it."
+            "Send it to the learning association (Hội Khuyến học) to confirm? "
+            "After sending it cannot be changed."
         )
         parts = [result_text(ctx, assessment), question]
         if assessment.return_reason:
@@ -141,17 +141,18 @@ class Summary(BaseStep):
                 0, t("Returned by the learning association. Reason: {reason}", reason=reason)
             )
         text = "\n\n".join(parts)
-        options = [
-            ("send", t("Send for confirmation")),
-            ("edit", t("Change an answer")),
-            ("later", t("Later")),
-        ]
-        return ask("summary", text, options)
+        return ask("summary", text, _summary_options(ctx))
+
+    async def remind(self, ctx: Ctx, param: str) -> OutboundMessage | None:
+        text = ctx.t("Send it for confirmation? Type /ketqua to see your result again.")
+        return ask("summary", text, _summary_options(ctx))
 
     async def answer(self, ctx: Ctx, param: str, reply: Reply) -> Outcome:
         value = reply.value if isinstance(reply, Chosen) else ""
         if value == "edit":
             return ctx.outcome(ctx.state.at("edit_pick"))
+        if value == "notes":
+            return ctx.outcome(ctx.state.at("note_pick"))
         if value == "later":
             note = ctx.t("Saved. Type /tiep when you want to send it.")
             return ctx.outcome(ctx.state, note, prompt=False)
@@ -164,14 +165,51 @@ class Summary(BaseStep):
         state = ctx.state.at("submitted").with_assessment(
             status=Status.SUBMITTED, submitted_at=ctx.now
         )
-        note = ctx.t(
-            "Sent. The learning association of your commune or unit will review it. "
-            "I will tell you when it is confirmed."
-        )
+        note = ctx.t("Sent. The learning association will look at it and tell you.")
         return ctx.outcome(state, note, prompt=False)
 
     def back(self, ctx: Ctx, param: str) -> str | None:
         return f"dig:{ctx.digital.questions[-1].id}"
+
+
+def _summary_options(ctx: Ctx) -> list[tuple[str, str]]:
+    t = ctx.t
+    return [
+        ("send", t("Send for confirmation")),
+        ("edit", t("Change an answer")),
+        ("notes", t("Add what you did (evidence)")),
+        ("later", t("Later")),
+    ]
+
+
+@step("note_pick")
+class NotePick(BaseStep):
+    """Evidence, when the person wants to give it: pick an indicator, then write."""
+
+    numeric = True
+
+    async def prompt(self, ctx: Ctx, param: str) -> OutboundMessage:
+        t, loc = ctx.t, ctx.t.locale
+        assessment = ctx.state.assessment
+        assert assessment is not None
+        lines = [t("For which question do you want to write what you did?")]
+        for indicator in ctx.criteria.indicators:
+            mark = " ✓" if indicator.id in assessment.notes else ""
+            lines.append(f"{indicator.id}. {indicator.title(loc)}{mark}")
+        options = [(i.id, i.id) for i in ctx.criteria.indicators]
+        return ask("note_pick", "\n".join(lines), options)
+
+    async def answer(self, ctx: Ctx, param: str, reply: Reply) -> Outcome:
+        value = reply.value if isinstance(reply, Chosen) else reply.text.strip()
+        ids = [item.id for item in ctx.criteria.indicators]
+        if value not in ids:
+            raise InputError(
+                ctx.t("Please give an indicator number from 1 to {last}.", last=ids[-1])
+            )
+        return ctx.outcome(ctx.state.at(f"ev:{value}", return_to="summary"))
+
+    def back(self, ctx: Ctx, param: str) -> str | None:
+        return "summary"
 
 
 # What can be changed from the result, and the step that asks it again.

@@ -32,7 +32,10 @@ async def test_a_citizen_of_each_group_completes_and_submits(
 ) -> None:
     await register(chat, group=group)
     assert "Indicator 1/10" in chat.text
+    await chat.click("Explain")
     assert CRITERIA.indicator("1").by_group[group].explain.en in chat.text
+    assert CRITERIA.indicator("1").by_group[group].example.en in chat.text
+    assert "Indicator 1/10" in chat.last.text
     await score_all(chat, [9] * 10)
     assert "Digital skills 1/10" in chat.text
     await answer_digital(chat)
@@ -54,7 +57,7 @@ async def test_a_citizen_of_each_group_completes_and_submits(
 async def test_one_indicator_below_5_blocks_recognition_and_gets_a_tip(chat: Chat) -> None:
     await register(chat, group="a")
     await score_all(chat, [10, 10, 10, 10, 10, 4, 10, 10, 10, 10])
-    await answer_digital(chat, "I can do it with someone's help")
+    await answer_digital(chat, "With help")
     text = chat.text
     assert "Your result for 2026: 94/100 points." in text
     assert "The points are enough (80 needed)." in text
@@ -66,8 +69,7 @@ async def test_one_indicator_below_5_blocks_recognition_and_gets_a_tip(chat: Cha
 
 async def test_evidence_notes_are_kept_with_the_scores(app: App, chat: Chat) -> None:
     await register(chat)
-    await chat.click("8")
-    await chat.send("Học lớp tin học ở nhà văn hóa")
+    await chat.send("8, Học lớp tin học ở nhà văn hóa")
     state = await stored(app)
     assert state is not None
     assert state.assessment is not None
@@ -83,7 +85,6 @@ async def test_back_goes_to_the_previous_question_and_keeps_the_answers(chat: Ch
     assert "Indicator 2/10" in chat.text
     assert "Your answer now: 6" in chat.text
     await chat.click("9")
-    await chat.click("Skip")
     assert "Indicator 3/10" in chat.text
 
 
@@ -97,13 +98,11 @@ async def test_change_an_indicator_from_the_summary_comes_back_to_the_summary(
     await chat.send("/sua 3")
     assert "Indicator 3/10" in chat.text
     await chat.click("4")
-    await chat.click("Skip")
     assert "Your result for 2026: 76/100 points." in chat.text
     assert "4 more points needed: the title needs 80." in chat.text
     await chat.click("Change an answer")
     await chat.send("3")
     await chat.click("8")
-    await chat.click("Skip")
     assert "Your result for 2026: 80/100 points." in chat.text
 
 
@@ -160,7 +159,7 @@ async def test_choices_can_be_typed_by_number_or_by_label(chat: Chat) -> None:
     await chat.send("2")
     assert "What we store and why" in chat.text
     await chat.send("i agree")
-    assert "What is your full name?" in chat.text
+    assert "Your full name and year of birth?" in chat.text
 
 
 async def test_declining_consent_stores_no_personal_data(app: App, chat: Chat) -> None:
@@ -184,7 +183,8 @@ async def test_the_commune_search_ignores_accents_and_explains_no_match(chat: Ch
     assert "I found no commune or ward" in chat.text
     assert "Which commune or ward" in chat.last.text
     await chat.send("HẢI HẬU")
-    assert chat.labels == ["Xã Hải Hậu, Ninh Bình", "Search again"]
+    assert "Xã Hải Hậu, Ninh Bình: which village" in chat.last.text  # the only one: chosen
+    await chat.send("/lai")
     await chat.send("hai")
     assert "There are many matches" in chat.text
     assert len(chat.labels) == 9
@@ -194,7 +194,6 @@ async def test_a_stale_button_changes_nothing(app: App, chat: Chat) -> None:
     await register(chat)
     old_button = next(c.id for c in chat.last.choices if c.label == "7")
     await chat.click("7")
-    await chat.click("Skip")
     before = await stored(app)
     await chat.press(old_button)
     assert "That question has passed" in chat.text
@@ -238,7 +237,6 @@ async def test_villages_and_units_of_the_commune_are_offered_as_buttons(
     await chat.send("Đỗ Thị Mai")
     await chat.send("1990")
     await chat.send("hai hau")
-    await chat.click("Xã Hải Hậu, Ninh Bình")
     assert chat.labels == ["UBND xã", "Xóm 1", "Not in the list"]
     await chat.send("xom 1")
     state = await stored(app)
@@ -265,7 +263,7 @@ async def test_an_invitation_code_preselects_the_commune_and_village(app: App, c
     await chat.click("I agree")
     await chat.send("Vũ Văn Hùng")
     await chat.send("1985")
-    assert "What do you mainly do?" in chat.last.text
+    assert "Which group are you in?" in chat.last.text
     state = await stored(app)
     assert state is not None
     assert state.profile.commune_name == "Xã Hải Hậu, Ninh Bình"
@@ -284,15 +282,14 @@ async def test_an_unknown_invitation_code_still_lets_the_person_sign_up(chat: Ch
 async def test_the_back_button_goes_back_and_a_stale_back_button_does_nothing(chat: Chat) -> None:
     await register(chat)
     await score_all(chat, [7])
-    stale_back = next(c.id for c in chat.last.choices if c.nav)
+    stale_back = next(c.id for c in chat.last.choices if c.label == "« Back")
     await chat.click("« Back")
     assert "Indicator 1/10" in chat.last.text
     await chat.click("8")
-    await chat.click("Skip")
     await chat.click("9")
     await chat.press(stale_back)
     assert "That question has passed" in chat.text
-    assert "Evidence for indicator 2" in chat.last.text
+    assert "Indicator 3/10" in chat.last.text
 
 
 @pytest.mark.parametrize(
@@ -325,11 +322,10 @@ async def test_the_result_says_exactly_why(
 async def test_the_vietnamese_result_says_may_be_considered_not_recognised(app: App) -> None:
     chat = Chat(app, locale_hint="vi")
     await chat.send("/batdau")
-    for line in ["1", "Nguyễn Văn An", "1968", "hai hau", "1", "Xóm 3", "1", "1"]:
+    for line in ["1", "Nguyễn Văn An, 1968", "hai hau", "Xóm 3", "làm ruộng"]:
         await chat.send(line)
     for _ in range(10):
         await chat.send("9")
-        await chat.send("không")
     for _ in range(10):
         await chat.send("1")
     assert "có thể được xét công nhận" in chat.text

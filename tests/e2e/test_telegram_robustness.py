@@ -48,13 +48,12 @@ async def test_stale_foreign_and_forged_buttons_change_nothing(
         await register_until_scores(lan)
         first_question = fake.last(LAN).message_id
         await lan.tap("7")
-        await lan.tap("Bỏ qua")
         before = await stored(app, LAN)
         assert before[1] == "ind:2"
 
         stale = await lan._turn(lambda: fake.tap_data(LAN, "ind:1=3", message_id=first_question))
         assert "Câu đó đã qua rồi" in stale
-        assert "Chỉ số 2/10" in stale
+        assert "Câu 2/10" in stale
         forged = await lan._turn(lambda: fake.tap_data(LAN, "ind:2=99;DROP TABLE people"))
         assert "Câu đó đã qua rồi" in forged
         assert await stored(app, LAN) == before
@@ -151,11 +150,9 @@ async def test_a_new_process_continues_the_assessment(
         lan = Citizen(fake, LAN)
         await register_until_scores(lan)
         await lan.tap("9")
-        await lan.tap("Bỏ qua")
     async with running(settings, clock) as (app, _service):
         lan = Citizen(fake, LAN)
-        assert "Minh chứng cho chỉ số 2" in await lan.tap("8")
-        assert "Chỉ số 3/10" in await lan.tap("Bỏ qua")
+        assert "Câu 3/10" in await lan.tap("8")
         async with unit_of_work(app.sessions) as session:
             person = (await session.execute(select(Person))).scalar_one()
         assert person.name == "Nguyễn Thị Lan"
