@@ -104,3 +104,10 @@ async def test_explain_shows_the_group_text_then_the_short_question(chat: Chat) 
     await chat.click("Explain")
     assert "school library" in chat.text
     assert chat.last.text.startswith("Indicator 1/10")
+
+
+async def test_each_score_question_says_what_its_scores_mean(chat: Chat) -> None:
+    await register(chat)
+    assert "0 no reading or watching · 5 now and then · 8 every week" in chat.last.text
+    await chat.click("7")
+    assert "0 no plan to learn · 5 an idea, not done yet" in chat.last.text

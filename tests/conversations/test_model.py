@@ -107,3 +107,14 @@ def test_a_file_that_is_not_toml_is_reported(tmp_path: Path) -> None:
     broken.write_text('id = "cdht-2023"\nkind = ', encoding="utf-8")
     with pytest.raises(QuestionnaireError, match=r"cdht-2023\.toml: cannot be read"):
         load_criteria(broken)
+
+
+def test_every_indicator_says_what_0_5_8_and_10_mean() -> None:
+    for indicator in default_criteria().indicators:
+        assert [score for score, _ in indicator.anchors] == [0, 5, 8, 10], indicator.id
+
+
+def test_an_anchor_outside_the_scale_is_refused(tmp_path: Path) -> None:
+    broken = _broken(tmp_path, CRITERIA_FILE, '10 = { vi = "ngày nào', '11 = { vi = "ngày nào')
+    with pytest.raises(QuestionnaireError, match=r"anchors\.11: expected a score from 0 to 10"):
+        load_criteria(broken)
