@@ -48,6 +48,16 @@ async def search_communes(ctx: Ctx, text: str) -> Outcome:
     query = inputs.required(ctx.t, text, inputs.SEARCH_LIMIT)
     if len(fold(query).replace(" ", "")) < 2:
         raise InputError(ctx.t("Please type at least 2 letters of the name."))
+    province = await ctx.directory.province_named(query)
+    if province is not None:
+        # "Nam Định" is a province (or was one): a ward of the same name is not the answer.
+        raise InputError(
+            ctx.t(
+                "{province} is a province. Which commune or ward in it? "
+                "Type the commune's name, for example: hai hau.",
+                province=province,
+            )
+        )
     found = await ctx.directory.search_communes(query, SEARCH_SHOWN + 1)
     if not found:
         raise InputError(
@@ -56,11 +66,12 @@ async def search_communes(ctx: Ctx, text: str) -> Outcome:
                 query=query,
             )
         )
-    if len(found) == 1 and _names_it(query, found[0]):
-        # One commune, found by its own name: no list to tap through. The next question
-        # names it, and « Back returns here.
-        return _chosen_commune(ctx, found[0])
-    notes = []
+    by_name = [place for place in found if not place.former and _names_it(query, place)]
+    if len(by_name) == 1:
+        # One commune by its own name (others only by pre-2025 names): no list to tap
+        # through. The next question names it, and « Back returns here.
+        return _chosen_commune(ctx, by_name[0])
+    notes = [_former_note(ctx, place) for place in found[:SEARCH_SHOWN] if place.former][:1]
     if len(found) > SEARCH_SHOWN:
         notes.append(
             ctx.t("There are many matches. If yours is not listed, type more of the name.")
@@ -141,6 +152,14 @@ class PlaceText(BaseStep):
 
     def back(self, ctx: Ctx, param: str) -> str | None:
         return "place"
+
+
+def _former_note(ctx: Ctx, commune: Place) -> str:
+    return ctx.t(
+        "{former} (before 2025) is now part of {commune}.",
+        former=commune.former,
+        commune=_place_label(commune),
+    )
 
 
 def _names_it(query: str, commune: Place) -> bool:
