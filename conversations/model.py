@@ -99,8 +99,9 @@ class AnswerOption:
 class Level:
     id: str
     min_points: int
-    requires_self: tuple[str, ...]
+    requires_self: tuple[str, ...]  # questions answered "I can do it" (alone)
     name: LocalText
+    requires_help: tuple[str, ...] = ()  # questions answered at least "with help"
 
 
 @dataclass(frozen=True)
@@ -258,16 +259,28 @@ def _anchors(node: Node, max_score: int) -> tuple[tuple[int, LocalText], ...]:
 
 
 def _level(node: Node, question_ids: list[str]) -> Level:
-    required = node.strings("requires_self")
-    unknown = [item for item in required if item not in question_ids]
-    if unknown:
-        raise node.fail("requires_self", f"unknown question '{unknown[0]}'")
+    required = _questions(node, "requires_self", question_ids)
+    with_help = (
+        _questions(node, "requires_help", question_ids) if "requires_help" in node.raw else ()
+    )
     return Level(
         node.string("id"),
         node.integer("min_points", 0, 1000),
         required,
         node.text("name"),
+        with_help,
     )
+
+
+def _questions(node: Node, key: str, question_ids: list[str]) -> tuple[str, ...]:
+    """A list of question ids; "*" stands for every question."""
+    listed = node.strings(key)
+    if listed == ("*",):
+        return tuple(question_ids)
+    unknown = [item for item in listed if item not in question_ids]
+    if unknown:
+        raise node.fail(key, f"unknown question '{unknown[0]}'")
+    return listed
 
 
 def _check_levels(root: Node, levels: tuple[Level, ...]) -> None:

@@ -109,8 +109,7 @@ async def test_a_returned_assessment_is_fixed_and_sent_again(leader_app: App) ->
     await citizen.send("/tiep")
     assert "Returned by the learning association. Reason: Chỉ số 6" in citizen.text
     await citizen.send("/sua 6")
-    await citizen.click("6")
-    await citizen.send("Lớp tiếng Anh ở nhà văn hóa")
+    await citizen.send("6, Lớp tiếng Anh ở nhà văn hóa")
     assert "Your result for 2026: 87/100 points." in citizen.text
     await citizen.click("Send for confirmation")
     assert "Sent." in citizen.text
@@ -188,7 +187,7 @@ async def test_places_links_and_invitations_from_the_chat(leader_app: App) -> No
     await citizen.click("I agree")
     await citizen.send("Lê Thị Hoa")
     await citizen.send("1980")
-    assert "What do you mainly do?" in citizen.last.text  # commune and village pre-selected
+    assert "Which group are you in?" in citizen.last.text  # commune and village pre-selected
     await leader.click("Invite a leader")
     await leader.click("village association leader")
     assert leader.labels == ["Xóm 5"]
