@@ -69,7 +69,7 @@ async def test_a_citizen_is_served_through_the_webhook(
     await fake.wait_for(lambda: fake.chat(3003))
     assert "Bạn có đồng ý không?" in fake.last(3003).text
     assert await post(url, fake.tap(3003, "Đồng ý"), headers) == 200
-    await fake.wait_for(lambda: "Bạn tên là gì?" in fake.last(3003).text)
+    await fake.wait_for(lambda: "Họ tên và năm sinh" in fake.last(3003).text)
     for line, expected in [
         ("Nguyễn Văn Tư", "Bạn sinh năm nào?"),
         ("1966", "xã, phường nào?"),
