@@ -93,7 +93,11 @@ async def _dispatch(ctx: Ctx, event: InboundEvent) -> Outcome:
             return await run_command(ctx, name, ())
     if ctx.state.step == "new":
         return registration.welcome(ctx)
-    reply = await _reply(ctx, event)
+    return await _answer(ctx, await _reply(ctx, event))
+
+
+async def _answer(ctx: Ctx, reply: Reply) -> Outcome:
+    """The current step takes the answer; « Back and greetings are not answers."""
     if isinstance(reply, Chosen) and reply.value == BACK:
         return await run_command(ctx, BACK.lstrip("/"), ())
     current, param = lookup(ctx.state.step)
