@@ -20,56 +20,109 @@ def _after(ctx: Ctx, default: str) -> Outcome:
 
 @step("ind")
 class IndicatorScore(BaseStep):
+    """One indicator: its title, what some scores mean, and the score; "Explain" gives what
+    it means for the person's group, with an example.
+    Evidence costs nothing: it can follow the score on the same line ("8, học lớp tin học")
+    or be added from the result."""
+
     numeric = True
 
     async def prompt(self, ctx: Ctx, param: str) -> OutboundMessage:
-        t, loc = ctx.t, ctx.t.locale
+        t = ctx.t
         criteria = ctx.criteria
-        indicator = criteria.indicator(param)
-        texts = indicator.by_group[_assessment(ctx).group]
-        lines = [
-            t("Indicator {n}/{total}", n=param, total=len(criteria.indicators))
-            + f" · {criteria.competence(indicator.competence).title(loc)}",
-            indicator.title(loc).upper(),
-            texts.explain(loc),
-            texts.example(loc),
-        ]
+        lines = [_heading(ctx, param)]
         current = _assessment(ctx).scores.get(param)
         if current is not None:
             lines.append(t("Your answer now: {score}", score=current))
-        lines.append(
-            t(
-                "How many points do you give yourself, from 0 to {high}?",
-                high=criteria.rule.max_score,
+        if param == criteria.indicators[0].id:
+            lines.append(
+                t("You may add what you did after the score, for example: 8, đi họp thôn đều.")
             )
-        )
-        options = [(str(n), str(n)) for n in range(criteria.rule.max_score + 1)]
-        return ask(f"ind:{param}", "\n".join(lines), options)
+        lines.append(_score_question(ctx, param))
+        return ask(f"ind:{param}", "\n".join(lines), _score_options(ctx), _explain(ctx))
+
+    async def remind(self, ctx: Ctx, param: str) -> OutboundMessage | None:
+        text = _heading(ctx, param) + "\n" + _score_question(ctx, param)
+        return ask(f"ind:{param}", text, _score_options(ctx), _explain(ctx))
 
     async def answer(self, ctx: Ctx, param: str, reply: Reply) -> Outcome:
-        text = reply.value if isinstance(reply, Chosen) else reply.text
-        score = inputs.parse_score(ctx.t, text, ctx.criteria.rule.max_score)
-        scores = {**_assessment(ctx).scores, param: score}
-        return ctx.outcome(ctx.state.at(f"ev:{param}").with_assessment(scores=scores))
+        high = ctx.criteria.rule.max_score
+        if isinstance(reply, Chosen) and reply.value == EXPLAIN:
+            loc = ctx.t.locale
+            texts = ctx.criteria.indicator(param).by_group[_assessment(ctx).group]
+            return ctx.outcome(
+                ctx.state, f"{texts.explain(loc)}\n{texts.example(loc)}", brief=True
+            )
+        if isinstance(reply, Chosen):
+            score, note = inputs.parse_score(ctx.t, reply.value, high), None
+        else:
+            score, note = inputs.parse_score_and_note(ctx.t, reply.text, high)
+        assessment = _assessment(ctx)
+        notes = {**assessment.notes, param: note} if note else assessment.notes
+        scores = {**assessment.scores, param: score}
+        ctx = ctx.with_state(ctx.state.with_assessment(scores=scores, notes=notes))
+        return after_indicator(ctx, param)
 
     def back(self, ctx: Ctx, param: str) -> str | None:
         ids = [item.id for item in ctx.criteria.indicators]
         position = ids.index(param)
-        return f"ind:{ids[position - 1]}" if position else "group"
+        return f"ind:{ids[position - 1]}" if position else "group_pick"
+
+
+def _heading(ctx: Ctx, param: str) -> str:
+    title = ctx.criteria.indicator(param).title(ctx.t.locale)
+    total = len(ctx.criteria.indicators)
+    return ctx.t("Indicator {n}/{total}: {title}", n=param, total=total, title=title)
+
+
+def _score_question(ctx: Ctx, param: str) -> str:
+    """The question with what some scores mean for this indicator (questionnaire anchors)."""
+    loc = ctx.t.locale
+    anchors = " · ".join(
+        f"{score} {text(loc)}" for score, text in ctx.criteria.indicator(param).anchors
+    )
+    question = ctx.t("Your points? Guide:")
+    return f"{question} {anchors}." if anchors else question
+
+
+EXPLAIN = "more"
+
+
+def _score_options(ctx: Ctx) -> list[tuple[str, str]]:
+    return [(str(n), str(n)) for n in range(ctx.criteria.rule.max_score + 1)]
+
+
+def _explain(ctx: Ctx) -> list[tuple[str, str]]:
+    return [(EXPLAIN, ctx.t("Explain"))]
+
+
+def after_indicator(ctx: Ctx, param: str) -> Outcome:
+    """The next indicator, then the digital-skills questions (with their introduction),
+    or back to where a change started."""
+    ids = [item.id for item in ctx.criteria.indicators]
+    position = ids.index(param)
+    if position + 1 < len(ids):
+        return _after(ctx, f"ind:{ids[position + 1]}")
+    outcome = _after(ctx, f"dig:{ctx.digital.questions[0].id}")
+    if outcome.state.step.startswith("dig:"):
+        return ctx.outcome(outcome.state, ctx.digital.intro(ctx.t.locale))
+    return outcome
 
 
 @step("ev")
 class Evidence(BaseStep):
+    """A note on what the person did for one indicator (minh chứng), never required."""
+
     free_text = True
 
     async def prompt(self, ctx: Ctx, param: str) -> OutboundMessage:
         t = ctx.t
         lines = [
+            _heading(ctx, param),
             t(
-                "Evidence for indicator {n} (optional): write in a few words what you did, "
-                "for example a class, a club or a certificate.",
-                n=param,
-            )
+                "What did you do for this? Write a few words, for example a class, a club "
+                "or a certificate. You can also skip it.",
+            ),
         ]
         current = _assessment(ctx).notes.get(param)
         options = [("skip", t("Skip"))]
@@ -85,14 +138,7 @@ class Evidence(BaseStep):
         elif not isinstance(reply, Chosen) and not inputs.means_none(reply.text):
             notes[param] = inputs.clean_free_text(ctx.t, reply.text, inputs.NOTE_LIMIT)
         ctx = ctx.with_state(ctx.state.with_assessment(notes=notes))
-        ids = [item.id for item in ctx.criteria.indicators]
-        position = ids.index(param)
-        if position + 1 < len(ids):
-            return _after(ctx, f"ind:{ids[position + 1]}")
-        outcome = _after(ctx, f"dig:{ctx.digital.questions[0].id}")
-        if outcome.state.step.startswith("dig:"):
-            return ctx.outcome(outcome.state, ctx.digital.intro(ctx.t.locale))
-        return outcome
+        return after_indicator(ctx, param)
 
     def back(self, ctx: Ctx, param: str) -> str | None:
         return f"ind:{param}"

@@ -13,7 +13,7 @@ from conversations.state import Status
 from conversations.steps import BaseStep, ask, lookup, split, step
 from conversations.summary import edit_indicator, result_text
 
-ASSESSMENT_STEPS = ("ind", "ev", "dig", "summary", "edit_pick")
+ASSESSMENT_STEPS = ("ind", "ev", "dig", "summary", "edit_pick", "edit_digital", "note_pick")
 # Questions that return to resume_step.
 MODAL_STEPS = ("lang", "cancel_confirm", "data", "data_withdraw", "data_erase")
 LANGUAGE_NAMES = {"vi": "Tiếng Việt", "en": "English"}
@@ -98,7 +98,7 @@ async def _help(ctx: Ctx, args: tuple[str, ...]) -> Outcome:
     lines = [ctx.t("Commands:")]
     lines += [f"/{command.name} — {command.describe(ctx.t)}" for command in COMMANDS]
     lines.append(ctx.t("You can also answer by typing the number or the words of an option."))
-    return ctx.outcome(ctx.state, "\n".join(lines))
+    return ctx.outcome(ctx.state, "\n".join(lines), brief=True)
 
 
 COMMANDS = (
@@ -165,7 +165,7 @@ def _set_language(ctx: Ctx, locale: str) -> Outcome:
     if ctx.state.step == "lang":
         state = replace(state, step=ctx.state.resume_step or "idle", resume_step=None)
     t = Translator(locale)
-    return ctx.outcome(state, t("The language is now English."))
+    return ctx.outcome(state, t("The language is now English."), brief=True)
 
 
 @step("lang")

@@ -37,6 +37,7 @@ class Outcome:
     state: UserState
     notes: tuple[OutboundMessage, ...] = ()
     prompt: bool = True
+    brief: bool = False  # the person stays on the same question: remind it, do not repeat it
 
 
 @dataclass(frozen=True)
@@ -70,5 +71,7 @@ class Ctx:
     def with_state(self, state: UserState) -> "Ctx":
         return replace(self, state=state)
 
-    def outcome(self, state: UserState, *notes: str, prompt: bool = True) -> Outcome:
-        return Outcome(state, tuple(OutboundMessage(note) for note in notes), prompt)
+    def outcome(
+        self, state: UserState, *notes: str, prompt: bool = True, brief: bool = False
+    ) -> Outcome:
+        return Outcome(state, tuple(OutboundMessage(note) for note in notes), prompt, brief)

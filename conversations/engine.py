@@ -17,10 +17,11 @@ from conversations.commands import run_command
 from conversations.context import Chosen, Ctx, InputError, Outcome, Reply, Typed
 from conversations.events import Choice, EventKind, InboundEvent, OutboundMessage
 from conversations.i18n import N_, Translator, negotiate
+from conversations.inputs import is_greeting, yes_or_no
 from conversations.ports import Ports
 from conversations.state import UserState
 from conversations.steps import choice_id, lookup, split
-from conversations.text import fold, has_letter
+from conversations.text import clean_typed, fold, has_letter
 
 # The longest answer read, whatever the messenger allows: an answer or a note is a few
 # sentences, and a pasted book should not reach the database.
@@ -49,18 +50,23 @@ async def handle(
     try:
         outcome = await _dispatch(ctx, event)
     except InputError as error:
+        # Only the short question again: the person has just read the whole of it.
         refusal = OutboundMessage(error.message, error=True)
-        return [refusal, await current_prompt(ctx)], state
+        return [refusal, await current_prompt(ctx, brief=True)], state
     replies = list(outcome.notes)
     if outcome.prompt:
-        replies.append(await current_prompt(_context(outcome.state, ports, who)))
+        after = _context(outcome.state, ports, who)
+        replies.append(await current_prompt(after, brief=outcome.brief))
     return replies, outcome.state
 
 
-async def current_prompt(ctx: Ctx) -> OutboundMessage:
-    """The question of the current step, with a back button where going back is possible."""
+async def current_prompt(ctx: Ctx, brief: bool = False) -> OutboundMessage:
+    """The question of the current step, with a back button where going back is possible;
+    `brief`: its short reminder where the step has one."""
     current, param = lookup(ctx.state.step)
-    prompt = await current.prompt(ctx, param)
+    prompt = (await current.remind(ctx, param) if brief else None) or await current.prompt(
+        ctx, param
+    )
     if current.back(ctx, param) is None:
         return prompt
     back = Choice(choice_id(ctx.state.step, BACK), ctx.t("« Back"), nav=True)
@@ -87,10 +93,17 @@ async def _dispatch(ctx: Ctx, event: InboundEvent) -> Outcome:
             return await run_command(ctx, name, ())
     if ctx.state.step == "new":
         return registration.welcome(ctx)
-    reply = await _reply(ctx, event)
+    return await _answer(ctx, await _reply(ctx, event))
+
+
+async def _answer(ctx: Ctx, reply: Reply) -> Outcome:
+    """The current step takes the answer; « Back and greetings are not answers."""
     if isinstance(reply, Chosen) and reply.value == BACK:
         return await run_command(ctx, BACK.lstrip("/"), ())
     current, param = lookup(ctx.state.step)
+    if isinstance(reply, Typed) and current.free_text and is_greeting(reply.text):
+        # "chào bạn" is a greeting, not a name, a village or a note.
+        return ctx.outcome(ctx.state, ctx.t("Hello!"), brief=True)
     return await current.answer(ctx, param, reply)
 
 
@@ -102,7 +115,7 @@ async def _reply(ctx: Ctx, event: InboundEvent) -> Reply:
         if event.choice_id not in values:
             raise InputError(ctx.t("That question has passed. Here is the current one."))
         return Chosen(values[event.choice_id])
-    text = event.text
+    text = clean_typed(event.text)
     if len(text) > LONGEST_ANSWER:
         raise InputError(ctx.t("That message is too long."))
     matched = _match_choice(ctx, prompt, text)
@@ -127,6 +140,13 @@ def _match_choice(ctx: Ctx, prompt: OutboundMessage, text: str) -> str | None:
         loose = has_letter(text) and fold(choice.label) == wanted
         if loose or choice.label.casefold() == exact:
             return choice.id
+    answer = yes_or_no(text)
+    if answer is not None:
+        # "vâng", "ừ", "ko"… answer a yes/no question; "no" to a proposal means changing it.
+        wanted_values = ("yes",) if answer else ("no", "change")
+        for choice in prompt.choices:
+            if choice.id.rpartition("=")[2] in wanted_values:
+                return choice.id
     current, _ = lookup(ctx.state.step)
     numbered = [choice for choice in prompt.choices if not choice.nav]
     if not current.numeric and exact.isdigit() and 1 <= int(exact) <= len(numbered):

@@ -1,9 +1,10 @@
 """Channel-neutral events: what a person sent, and what the bot answers."""
 
-import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
+
+from conversations.text import clean_typed
 
 
 class EventKind(StrEnum):
@@ -54,8 +55,9 @@ def from_typed_text(
     received_at: datetime | None = None,
 ) -> InboundEvent:
     """A typed line: "/sua 3" becomes a command, anything else stays text."""
-    # Some Vietnamese keyboards send decomposed accents (NFD); store one form only.
-    text = unicodedata.normalize("NFC", text)
+    # Some Vietnamese keyboards send decomposed accents (NFD), and pasted texts carry
+    # invisible characters: keep one visible form only.
+    text = clean_typed(text)
     stripped = text.strip()
     if stripped.startswith("/") and len(stripped) > 1:
         head, *args = stripped[1:].split()

@@ -1,26 +1,54 @@
 """The target group: ask what the person does, propose a group, let them confirm it."""
 
+from collections.abc import Sequence
+from dataclasses import replace
+
 from conversations.context import Chosen, Ctx, InputError, Outcome, Reply
 from conversations.events import OutboundMessage
+from conversations.model import Occupation
 from conversations.registration import welcome
 from conversations.state import Assessment
 from conversations.steps import BaseStep, ask, step
+from conversations.text import fold
 
 
 @step("occupation")
-class Occupation(BaseStep):
+class OccupationStep(BaseStep):
+    free_text = True
+
     async def prompt(self, ctx: Ctx, param: str) -> OutboundMessage:
         loc = ctx.t.locale
         options = [(item.id, item.label(loc)) for item in ctx.criteria.occupations]
         return ask("occupation", ctx.t("What do you mainly do?"), options)
 
     async def answer(self, ctx: Ctx, param: str, reply: Reply) -> Outcome:
-        value = reply.value if isinstance(reply, Chosen) else ""
-        occupation = next(item for item in ctx.criteria.occupations if item.id == value)
+        if isinstance(reply, Chosen):
+            occupation = next(o for o in ctx.criteria.occupations if o.id == reply.value)
+        else:
+            found = match_occupation(ctx.criteria.occupations, reply.text)
+            if found is None:
+                raise InputError(ctx.t("Please choose one of the options, or type its number."))
+            occupation = found
         return ctx.outcome(ctx.state.at("group", proposed_group=occupation.group))
 
     def back(self, ctx: Ctx, param: str) -> str | None:
         return "place"
+
+
+def match_occupation(occupations: Sequence[Occupation], text: str) -> Occupation | None:
+    """The occupation whose words (questionnaire data) the typed text contains: "tôi làm
+    ruộng" -> farming. The longest matching words win ("làm thuê việc đồng áng" over "làm
+    thuê"); None when nothing matches or two occupations match equally well."""
+    padded = f" {fold(text)} "
+    best: list[tuple[int, Occupation]] = []
+    for occupation in occupations:
+        lengths = [len(word) for word in occupation.words if f" {word} " in padded]
+        if lengths:
+            best.append((max(lengths), occupation))
+    best.sort(key=lambda pair: -pair[0])
+    if not best or (len(best) > 1 and best[0][0] == best[1][0]):
+        return None
+    return best[0][1]
 
 
 @step("group")
@@ -48,23 +76,37 @@ class GroupConfirm(BaseStep):
 
 @step("group_pick")
 class GroupPick(BaseStep):
+    """The target group, each with examples of who is in it; typing what one does
+    ("làm ruộng", "giáo viên") also works, through the occupations' words."""
+
+    free_text = True
+
     async def prompt(self, ctx: Ctx, param: str) -> OutboundMessage:
-        options = [(g.id, g.name(ctx.t.locale)) for g in ctx.criteria.groups]
-        return ask("group_pick", ctx.t("Which group are you in?"), options)
+        loc = ctx.t.locale
+        options = [(g.id, g.label(loc)) for g in ctx.criteria.groups]
+        question = ctx.t("Which group are you in? You can also type what you do.")
+        return ask("group_pick", question, options)
 
     async def answer(self, ctx: Ctx, param: str, reply: Reply) -> Outcome:
-        if not isinstance(reply, Chosen):
-            raise InputError(ctx.t("Please choose one of the options."))
-        return begin_indicators(ctx, reply.value)
+        if isinstance(reply, Chosen):
+            return begin_indicators(ctx, reply.value)
+        found = match_occupation(ctx.criteria.occupations, reply.text)
+        if found is None:
+            raise InputError(ctx.t("Please choose one of the options, or type its number."))
+        return begin_indicators(ctx, found.group)
 
     def back(self, ctx: Ctx, param: str) -> str | None:
-        return "group"
+        return "place"
 
 
 def begin_indicators(ctx: Ctx, group_id: str) -> Outcome:
     """Open this season's assessment (or keep the draft) in the confirmed group."""
     state = ctx.state.with_profile(group=group_id)
     current = state.assessment
+    if state.return_to and current is not None and current.season == ctx.season:
+        # Changed from the result: the answers stay, the group's texts apply from now on.
+        state = replace(state.next("ind:1"), proposed_group=None)
+        return ctx.outcome(state.with_assessment(group=group_id))
     if current is None or current.season != ctx.season:
         fresh = Assessment(ctx.season, ctx.criteria.id, group_id, started_at=ctx.now)
         state = state.at("ind:1", assessment=fresh, proposed_group=None)

@@ -7,7 +7,8 @@ from functools import cache
 from pathlib import Path
 from typing import TypeVar
 
-from conversations.datafile import LocalText, Node, QuestionnaireError, unique_ids
+from conversations.datafile import LANGUAGES, LocalText, Node, QuestionnaireError, unique_ids
+from conversations.text import fold
 
 QUESTIONNAIRE_DIR = Path(__file__).parent / "questionnaires"
 CRITERIA_ID = "cdht-2023"
@@ -25,7 +26,14 @@ class Rule:
 @dataclass(frozen=True)
 class Group:
     id: str
-    name: LocalText
+    name: LocalText  # the official name, for leaders and exports
+    examples: LocalText | None = None  # who is in it, in everyday words, for citizens
+
+    def label(self, locale: str) -> str:
+        """ "Người dân trong xã (làm ruộng, buôn bán nhỏ, nội trợ, nghỉ hưu)"."""
+        if self.examples is None:
+            return self.name(locale)
+        return f"{self.name(locale)} ({self.examples(locale)})"
 
 
 @dataclass(frozen=True)
@@ -33,6 +41,7 @@ class Occupation:
     id: str
     group: str
     label: LocalText
+    words: tuple[str, ...] = ()  # what people type for it, folded ("lam ruong", "nong dan")
 
 
 @dataclass(frozen=True)
@@ -54,6 +63,8 @@ class Indicator:
     competence: str
     title: LocalText
     by_group: dict[str, IndicatorText]
+    # What some scores mean for this indicator, lowest first: ((0, text), (5, text), …).
+    anchors: tuple[tuple[int, LocalText], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -88,8 +99,9 @@ class AnswerOption:
 class Level:
     id: str
     min_points: int
-    requires_self: tuple[str, ...]
+    requires_self: tuple[str, ...]  # questions answered "I can do it" (alone)
     name: LocalText
+    requires_help: tuple[str, ...] = ()  # questions answered at least "with help"
 
 
 @dataclass(frozen=True)
@@ -135,14 +147,16 @@ def load_criteria(path: Path) -> Criteria:
         min_each=rule_node.integer("min_each", 0, max_score),
         max_score=max_score,
     )
-    groups = _items(root, "groups", lambda n: Group(n.string("id"), n.text("name")))
+    groups = _items(root, "groups", _group)
     group_ids = [group.id for group in groups]
     occupations = _items(root, "occupations", lambda n: _occupation(n, group_ids))
     competences = _items(
         root, "competences", lambda n: Competence(n.string("id"), n.text("title"))
     )
     competence_ids = [item.id for item in competences]
-    indicators = _items(root, "indicators", lambda n: _indicator(n, group_ids, competence_ids))
+    indicators = _items(
+        root, "indicators", lambda n: _indicator(n, group_ids, competence_ids, max_score)
+    )
     return Criteria(
         id=root.string("id"),
         source=root.text("source"),
@@ -198,14 +212,25 @@ def _items(root: Node, key: str, build: Callable[[Node], T]) -> tuple[T, ...]:
     return tuple(build(node) for node in nodes)
 
 
+def _group(node: Node) -> Group:
+    examples = node.text("examples") if "examples" in node.raw else None
+    return Group(node.string("id"), node.text("name"), examples)
+
+
 def _occupation(node: Node, group_ids: list[str]) -> Occupation:
     group = node.string("group")
     if group not in group_ids:
         raise node.fail("group", f"unknown group '{group}'")
-    return Occupation(node.string("id"), group, node.text("label"))
+    words: tuple[str, ...] = ()
+    if "words" in node.raw:
+        table = node.child("words")
+        words = tuple(fold(word) for lang in LANGUAGES for word in table.strings(lang))
+    return Occupation(node.string("id"), group, node.text("label"), words)
 
 
-def _indicator(node: Node, group_ids: list[str], competence_ids: list[str]) -> Indicator:
+def _indicator(
+    node: Node, group_ids: list[str], competence_ids: list[str], max_score: int
+) -> Indicator:
     competence = node.string("competence")
     if competence not in competence_ids:
         raise node.fail("competence", f"unknown competence '{competence}'")
@@ -218,20 +243,44 @@ def _indicator(node: Node, group_ids: list[str], competence_ids: list[str]) -> I
             group_node.text("example"),
             group_node.text("tip"),
         )
-    return Indicator(node.string("id"), competence, node.text("title"), by_group)
+    anchors = _anchors(node, max_score) if "anchors" in node.raw else ()
+    return Indicator(node.string("id"), competence, node.text("title"), by_group, anchors)
+
+
+def _anchors(node: Node, max_score: int) -> tuple[tuple[int, LocalText], ...]:
+    """`anchors = { "0" = {vi, en}, "5" = …, "8" = …, "10" = … }`: scores within the scale."""
+    table = node.child("anchors")
+    found = []
+    for key in table.raw:
+        if not key.isdigit() or int(key) > max_score:
+            raise table.fail(key, f"expected a score from 0 to {max_score}")
+        found.append((int(key), table.text(key)))
+    return tuple(sorted(found, key=lambda pair: pair[0]))
 
 
 def _level(node: Node, question_ids: list[str]) -> Level:
-    required = node.strings("requires_self")
-    unknown = [item for item in required if item not in question_ids]
-    if unknown:
-        raise node.fail("requires_self", f"unknown question '{unknown[0]}'")
+    required = _questions(node, "requires_self", question_ids)
+    with_help = (
+        _questions(node, "requires_help", question_ids) if "requires_help" in node.raw else ()
+    )
     return Level(
         node.string("id"),
         node.integer("min_points", 0, 1000),
         required,
         node.text("name"),
+        with_help,
     )
+
+
+def _questions(node: Node, key: str, question_ids: list[str]) -> tuple[str, ...]:
+    """A list of question ids; "*" stands for every question."""
+    listed = node.strings(key)
+    if listed == ("*",):
+        return tuple(question_ids)
+    unknown = [item for item in listed if item not in question_ids]
+    if unknown:
+        raise node.fail(key, f"unknown question '{unknown[0]}'")
+    return listed
 
 
 def _check_levels(root: Node, levels: tuple[Level, ...]) -> None:

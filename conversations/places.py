@@ -18,10 +18,7 @@ class Commune(BaseStep):
 
     async def prompt(self, ctx: Ctx, param: str) -> OutboundMessage:
         return OutboundMessage(
-            ctx.t(
-                "Which commune or ward do you live or work in? "
-                "Type part of its name, for example: hai hau"
-            )
+            ctx.t("Which commune or ward are you in? Type its name, for example: hai hau")
         )
 
     async def answer(self, ctx: Ctx, param: str, reply: Reply) -> Outcome:
@@ -44,13 +41,23 @@ async def enter_commune(ctx: Ctx, state: UserState) -> Outcome:
             state.at("place", preset=()).with_profile(place_id=None, place_name=None)
         )
     state = state.with_profile(place_id=place.id, place_name=place.name)
-    return ctx.outcome(state.at("occupation", preset=()))
+    return ctx.outcome(state.at("group_pick", preset=()))
 
 
 async def search_communes(ctx: Ctx, text: str) -> Outcome:
     query = inputs.required(ctx.t, text, inputs.SEARCH_LIMIT)
     if len(fold(query).replace(" ", "")) < 2:
         raise InputError(ctx.t("Please type at least 2 letters of the name."))
+    province = await ctx.directory.province_named(query)
+    if province is not None:
+        # "Nam Định" is a province (or was one): a ward of the same name is not the answer.
+        raise InputError(
+            ctx.t(
+                "{province} is a province. Which commune or ward in it? "
+                "Type the commune's name, for example: hai hau.",
+                province=province,
+            )
+        )
     found = await ctx.directory.search_communes(query, SEARCH_SHOWN + 1)
     if not found:
         raise InputError(
@@ -59,7 +66,12 @@ async def search_communes(ctx: Ctx, text: str) -> Outcome:
                 query=query,
             )
         )
-    notes = []
+    by_name = [place for place in found if not place.former and _names_it(query, place)]
+    if len(by_name) == 1:
+        # One commune by its own name (others only by pre-2025 names): no list to tap
+        # through. The next question names it, and « Back returns here.
+        return _chosen_commune(ctx, by_name[0])
+    notes = [_former_note(ctx, place) for place in found[:SEARCH_SHOWN] if place.former][:1]
     if len(found) > SEARCH_SHOWN:
         notes.append(
             ctx.t("There are many matches. If yours is not listed, type more of the name.")
@@ -86,13 +98,7 @@ class CommunePick(BaseStep):
         commune = await ctx.directory.commune(int(reply.value))
         if commune is None:
             raise InputError(ctx.t("Please choose one of the options."))
-        state = ctx.state.at("place", candidates=()).with_profile(
-            commune_id=commune.id,
-            commune_name=_place_label(commune),
-            place_id=None,
-            place_name=None,
-        )
-        return ctx.outcome(state)
+        return _chosen_commune(ctx, commune)
 
     def back(self, ctx: Ctx, param: str) -> str | None:
         return "commune"
@@ -109,7 +115,12 @@ class PlaceStep(BaseStep):
             return OutboundMessage(_place_question(ctx))
         options = [(str(p.id), p.name) for p in places[:PLACES_SHOWN]]
         options.append(("other", t("Not in the list")))
-        return ask("place", t("Which village, residential group or unit are you in?"), options)
+        question = t(
+            "{commune}: which village, residential group or unit are you in? "
+            "You can also type its name.",
+            commune=ctx.state.profile.commune_name,
+        )
+        return ask("place", question, options)
 
     async def answer(self, ctx: Ctx, param: str, reply: Reply) -> Outcome:
         places = await _places(ctx)
@@ -143,16 +154,41 @@ class PlaceText(BaseStep):
         return "place"
 
 
+def _former_note(ctx: Ctx, commune: Place) -> str:
+    return ctx.t(
+        "{former} (before 2025) is now part of {commune}.",
+        former=commune.former,
+        commune=_place_label(commune),
+    )
+
+
+def _names_it(query: str, commune: Place) -> bool:
+    """Every word typed begins a word of the commune's own name (not only its province)."""
+    own = fold(commune.name).split()
+    return all(any(word.startswith(typed) for word in own) for typed in fold(query).split())
+
+
+def _chosen_commune(ctx: Ctx, commune: Place) -> Outcome:
+    """The commune is known: the village or unit is asked next (it belongs to the commune)."""
+    state = ctx.state.at("place", candidates=()).with_profile(
+        commune_id=commune.id,
+        commune_name=_place_label(commune),
+        place_id=None,
+        place_name=None,
+    )
+    return ctx.outcome(state)
+
+
 def _place_question(ctx: Ctx) -> str:
     return ctx.t(
-        "Write the name of your village, hamlet or residential group. "
-        "If you answer as a worker, staff member or student, write the name of your "
-        "workplace or school."
+        "{commune}: which village, hamlet or residential group are you in? For example: Xóm 5. "
+        "Workers, staff and students may write their workplace or school instead.",
+        commune=ctx.state.profile.commune_name,
     )
 
 
 def _placed(ctx: Ctx, place_id: int | None, name: str) -> Outcome:
-    state = ctx.state.at("occupation").with_profile(place_id=place_id, place_name=name)
+    state = ctx.state.with_profile(place_id=place_id, place_name=name).next("group_pick")
     return ctx.outcome(state)
 
 

@@ -21,10 +21,17 @@ class Place:
     name: str
     parent_name: str | None = None
     kind: str = ""
+    # A search found this commune by a pre-2025 unit it took in: "Thị trấn Thịnh Long,
+    # Huyện Hải Hậu, Tỉnh Nam Định".
+    former: str | None = None
 
 
 class Directory(Protocol):
     async def search_communes(self, query: str, limit: int) -> Sequence[Place]: ...
+
+    async def province_named(self, query: str) -> str | None:
+        """The province (2025 or pre-2025) whose bare name the query is, e.g. "Nam Định"."""
+        ...
 
     async def commune(self, commune_id: int) -> Place | None: ...
 

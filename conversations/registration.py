@@ -10,11 +10,9 @@ from conversations.steps import BaseStep, ask, step
 
 def welcome(ctx: Ctx) -> Outcome:
     text = ctx.t(
-        "Hello! I help you do the self-assessment for the title "
-        "“Công dân học tập” (Learning Citizen).\n"
-        "You answer 10 short questions about your learning, scoring each from 0 to 10, "
-        "then a few questions about digital skills. It takes about 10 minutes. "
-        "You can stop at any time and continue later."
+        "Hello! I help you score yourself as a “Công dân học tập” (Learning Citizen). "
+        "There are 10 questions about learning, 0 to 10 points each, then 10 short ones "
+        "about using a phone. About 15 minutes. You can stop and go on later."
     )
     return ctx.outcome(ctx.state.at("consent"), text)
 
@@ -77,11 +75,23 @@ class Name(BaseStep):
     free_text = True
 
     async def prompt(self, ctx: Ctx, param: str) -> OutboundMessage:
-        return OutboundMessage(ctx.t("What is your full name?"))
+        if ctx.state.return_to:  # changing the name only, from the result
+            return OutboundMessage(_with_current(ctx, ctx.t("What is your full name?"), "name"))
+        return OutboundMessage(
+            ctx.t("Your full name and year of birth? For example: Nguyễn Văn An, 1968")
+        )
 
     async def answer(self, ctx: Ctx, param: str, reply: Reply) -> Outcome:
-        name = inputs.clean_name(ctx.t, _typed(reply))
-        return ctx.outcome(ctx.state.at("birth_year").with_profile(name=name))
+        """The name, and the year too when written after it (then one question less)."""
+        name_part, year_part = inputs.split_name_and_year(_typed(reply))
+        name = inputs.clean_name(ctx.t, name_part)
+        state = ctx.state.with_profile(name=name)
+        if year_part is None or ctx.state.return_to:
+            return ctx.outcome(state.next("birth_year"))
+        born = inputs.parse_birth_year(ctx.t, year_part, ctx.season)
+        if born.guessed:
+            return ctx.outcome(state.at(f"birth_check:{born.year}"))
+        return await _born(ctx.with_state(state), born.year)
 
 
 @step("birth_year")
@@ -89,14 +99,52 @@ class BirthYear(BaseStep):
     free_text = True
 
     async def prompt(self, ctx: Ctx, param: str) -> OutboundMessage:
-        return OutboundMessage(ctx.t("What year were you born? (for example 1968)"))
+        question = ctx.t("What year were you born? (for example 1968)")
+        return OutboundMessage(_with_current(ctx, question, "birth_year"))
 
     async def answer(self, ctx: Ctx, param: str, reply: Reply) -> Outcome:
-        year = inputs.parse_birth_year(ctx.t, _typed(reply), ctx.season)
-        return await enter_commune(ctx, ctx.state.with_profile(birth_year=year))
+        born = inputs.parse_birth_year(ctx.t, _typed(reply), ctx.season)
+        if born.guessed:
+            return ctx.outcome(ctx.state.at(f"birth_check:{born.year}"))
+        return await _born(ctx, born.year)
 
     def back(self, ctx: Ctx, param: str) -> str | None:
         return "name"
+
+
+@step("birth_check")
+class BirthYearCheck(BaseStep):
+    """ "65" was read as 1965: the person says whether that is right."""
+
+    async def prompt(self, ctx: Ctx, param: str) -> OutboundMessage:
+        t = ctx.t
+        options = [("yes", t("Yes")), ("no", t("No, I will write it again"))]
+        return ask(
+            f"birth_check:{param}", t("Born in {year}, is that right?", year=param), options
+        )
+
+    async def answer(self, ctx: Ctx, param: str, reply: Reply) -> Outcome:
+        if isinstance(reply, Chosen) and reply.value == "yes":
+            return await _born(ctx, int(param))
+        return ctx.outcome(ctx.state.at("birth_year"))
+
+    def back(self, ctx: Ctx, param: str) -> str | None:
+        return "birth_year"
+
+
+def _with_current(ctx: Ctx, question: str, field: str) -> str:
+    """When the person is changing an answer, show what is stored now."""
+    current = getattr(ctx.state.profile, field)
+    if not ctx.state.return_to or current is None:
+        return question
+    return question + "\n" + ctx.t("Your answer now: {answer}", answer=current)
+
+
+async def _born(ctx: Ctx, year: int) -> Outcome:
+    state = ctx.state.with_profile(birth_year=year)
+    if state.return_to:  # changed from the result: nothing else depends on the year
+        return ctx.outcome(state.next("commune"))
+    return await enter_commune(ctx, state)
 
 
 def _typed(reply: Reply) -> str:

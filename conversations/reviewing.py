@@ -186,7 +186,8 @@ async def _tell_citizen(
     t = Translator(detail.locale)
     text = {
         Status.CONFIRMED: t(
-            "The learning association has confirmed your self-assessment for {year}.",
+            "The learning association has confirmed your self-assessment for {year}. "
+            "Recognition of the title is decided separately.",
             year=detail.season,
         ),
         Status.RECOGNISED: t(

@@ -12,6 +12,7 @@ class Verdict:
     recognised: bool
     below_minimum: tuple[str, ...]
     to_improve: tuple[str, ...]
+    points_needed: int = 0  # how far the total is below pass_total (0 when it is enough)
 
 
 def is_recognised(scores: Mapping[str, int], rule: Rule) -> bool:
@@ -39,7 +40,8 @@ def verdict(scores: Mapping[str, int], rule: Rule, extra: int = 3) -> Verdict:
             break
         to_improve.append(indicator_id)
         gap -= rule.max_score - scores[indicator_id]
-    return Verdict(total, is_recognised(scores, rule), below, tuple(to_improve))
+    needed = max(0, rule.pass_total - total)
+    return Verdict(total, is_recognised(scores, rule), below, tuple(to_improve), needed)
 
 
 def digital_points(answers: Mapping[str, str], check: DigitalCheck) -> int:
@@ -47,11 +49,21 @@ def digital_points(answers: Mapping[str, str], check: DigitalCheck) -> int:
 
 
 def digital_level(answers: Mapping[str, str], check: DigitalCheck) -> Level:
-    """The highest level whose points and required "can do it myself" answers are met."""
+    """The highest level whose points and coverage are met: enough points, the questions it
+    requires done alone, and those it requires done at least with help (kns-2025.toml,
+    after QĐ 757/QĐ-BKHCN and QĐ 677's wording; the thresholds are our guidance)."""
     points = digital_points(answers, check)
+    alone = check.answers[0]
+    with_help = min(
+        (option for option in check.answers if option.points > 0),
+        key=lambda option: option.points,
+        default=alone,
+    )
+    scored = {q: check.answer(a).points for q, a in answers.items()}
     reached = check.levels[0]
     for level in check.levels:
-        done_alone = all(answers.get(q) == check.answers[0].id for q in level.requires_self)
-        if points >= level.min_points and done_alone:
+        done_alone = all(answers.get(q) == alone.id for q in level.requires_self)
+        covered = all(scored.get(q, 0) >= with_help.points for q in level.requires_help)
+        if points >= level.min_points and done_alone and covered:
             reached = level
     return reached

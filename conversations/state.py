@@ -78,6 +78,10 @@ class UserState:
     def at(self, step: str, **changes: object) -> "UserState":
         return replace(self, step=step, **changes)  # type: ignore[arg-type]
 
+    def next(self, default: str) -> "UserState":
+        """Go on to `default`, or back to where a change started (the result)."""
+        return self.at(self.return_to, return_to=None) if self.return_to else self.at(default)
+
     def with_profile(self, **changes: object) -> "UserState":
         return replace(self, profile=replace(self.profile, **changes))  # type: ignore[arg-type]
 

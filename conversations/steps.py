@@ -17,6 +17,8 @@ class Step(Protocol):
 
     def back(self, ctx: Ctx, param: str) -> str | None: ...
 
+    async def remind(self, ctx: Ctx, param: str) -> OutboundMessage | None: ...
+
 
 STEPS: dict[str, Step] = {}
 S = TypeVar("S", bound=type)
@@ -46,10 +48,17 @@ def choice_id(step_key: str, value: str) -> str:
     return f"{step_key}={value}"
 
 
-def ask(step_key: str, text: str, options: Sequence[tuple[str, str]] = ()) -> OutboundMessage:
-    """A question with its options as (value, label) pairs."""
-    choices = tuple(Choice(choice_id(step_key, value), label) for value, label in options)
-    return OutboundMessage(text, choices)
+def ask(
+    step_key: str,
+    text: str,
+    options: Sequence[tuple[str, str]] = (),
+    aside: Sequence[tuple[str, str]] = (),
+) -> OutboundMessage:
+    """A question with its options as (value, label) pairs; `aside` options are helpers
+    (such as "Explain") shown with the navigation, not among the answers."""
+    choices = [Choice(choice_id(step_key, value), label) for value, label in options]
+    choices += [Choice(choice_id(step_key, value), label, nav=True) for value, label in aside]
+    return OutboundMessage(text, tuple(choices))
 
 
 class BaseStep:
@@ -59,4 +68,9 @@ class BaseStep:
     numeric = False
 
     def back(self, ctx: Ctx, param: str) -> str | None:
+        return None
+
+    async def remind(self, ctx: Ctx, param: str) -> OutboundMessage | None:
+        """The question again in a few words (after an error or a help text), with the
+        same buttons; None when the full prompt is already short."""
         return None

@@ -9,6 +9,9 @@ from conversations.steps import BaseStep, ask, step
 
 
 def result_text(ctx: Ctx, assessment: Assessment) -> str:
+    """The result in plain words: the points, whether they are enough and exactly why not
+    (points still needed, which indicators are below the floor), then the status, keeping
+    "may be considered" (the rule is met), confirmed and recognised apart."""
     t, criteria = ctx.t, ctx.criteria
     rule = criteria.rule
     if len(assessment.scores) < len(criteria.indicators):
@@ -20,35 +23,80 @@ def result_text(ctx: Ctx, assessment: Assessment) -> str:
         )
     result = scoring.verdict(assessment.scores, rule)
     lines = [
-        t("Your self-assessment for {year}", year=assessment.season),
         t(
-            "Total: {total}/{most} points",
+            "Your result for {year}: {total}/{most} points.",
+            year=assessment.season,
             total=t.number(result.total),
             most=rule.max_score * len(criteria.indicators),
         ),
+        *_why_lines(ctx, assessment, result),
+        *_status_lines(ctx, assessment, result),
     ]
-    if result.recognised:
-        lines.append(t("You meet the conditions for the title “Công dân học tập”. Well done!"))
-    else:
-        lines.append(
-            t(
-                "Not yet. The title needs at least {total} points in all, "
-                "and no indicator below {floor}.",
-                total=rule.pass_total,
-                floor=rule.min_each,
-            )
-        )
-    if result.to_improve:
+    if not result.recognised and result.to_improve:
         lines.append(t("To work on:"))
-    for indicator_id in result.to_improve:
-        lines.append(_improvement_line(ctx, assessment, indicator_id, result.below_minimum))
+        lines.extend(_improvement_line(ctx, assessment, i) for i in result.to_improve)
     lines.extend(_digital_lines(ctx, assessment))
     return "\n".join(lines)
 
 
-def _improvement_line(
-    ctx: Ctx, assessment: Assessment, indicator_id: str, below: tuple[str, ...]
-) -> str:
+def _why_lines(ctx: Ctx, assessment: Assessment, result: scoring.Verdict) -> list[str]:
+    """Why the rule is met or not: the points still needed, the indicators below the floor."""
+    t, rule = ctx.t, ctx.criteria.rule
+    if result.recognised:
+        return [
+            t(
+                "That is enough ({total} needed) and no indicator is below {floor}.",
+                total=rule.pass_total,
+                floor=rule.min_each,
+            )
+        ]
+    lines = []
+    if result.points_needed:
+        lines.append(
+            t(
+                "{n} more points needed: the title needs {total}.",
+                n=result.points_needed,
+                total=rule.pass_total,
+            )
+        )
+    else:
+        lines.append(t("The points are enough ({total} needed).", total=rule.pass_total))
+    if result.below_minimum:
+        below = ", ".join(
+            t("indicator {n} ({score} points)", n=i, score=assessment.scores[i])
+            for i in result.below_minimum
+        )
+        lines.append(
+            t("Every indicator needs at least {floor}. Below {floor}: {list}.",
+              floor=rule.min_each, list=below)
+        )  # fmt: skip
+    return lines
+
+
+def _status_lines(ctx: Ctx, assessment: Assessment, result: scoring.Verdict) -> list[str]:
+    """Where the assessment stands: only a leader's decision makes a person recognised."""
+    t = ctx.t
+    if assessment.status == Status.RECOGNISED:
+        return [t("You are recognised as “Công dân học tập” for {year}.", year=assessment.season)]
+    lines = []
+    if result.recognised:
+        lines.append(
+            t(
+                "So you may be considered for the title “Công dân học tập”. "
+                "The learning association decides."
+            )
+        )
+    if assessment.status == Status.CONFIRMED:
+        lines.append(
+            t(
+                "The learning association has confirmed your answers. "
+                "Recognition of the title is decided separately."
+            )
+        )
+    return lines
+
+
+def _improvement_line(ctx: Ctx, assessment: Assessment, indicator_id: str) -> str:
     t, loc = ctx.t, ctx.t.locale
     indicator = ctx.criteria.indicator(indicator_id)
     score = assessment.scores[indicator_id]
@@ -58,8 +106,6 @@ def _improvement_line(
         title=indicator.title(loc),
         score=score,
     )
-    if indicator_id in below:
-        head += " " + t("(below {floor})", floor=ctx.criteria.rule.min_each)
     tip = indicator.by_group[assessment.group].tip(loc)
     tip_label = t("Tip:")
     return f"{head}\n  {tip_label} {tip}"
@@ -85,8 +131,8 @@ class Summary(BaseStep):
         assessment = ctx.state.assessment
         assert assessment is not None
         question = t(
-            "Send it to the learning association (Hội Khuyến học) for confirmation? "
-            "After sending you cannot change it."
+            "Send it to the learning association (Hội Khuyến học) to confirm? "
+            "After sending it cannot be changed."
         )
         parts = [result_text(ctx, assessment), question]
         if assessment.return_reason:
@@ -95,17 +141,18 @@ class Summary(BaseStep):
                 0, t("Returned by the learning association. Reason: {reason}", reason=reason)
             )
         text = "\n\n".join(parts)
-        options = [
-            ("send", t("Send for confirmation")),
-            ("edit", t("Change an answer")),
-            ("later", t("Later")),
-        ]
-        return ask("summary", text, options)
+        return ask("summary", text, _summary_options(ctx))
+
+    async def remind(self, ctx: Ctx, param: str) -> OutboundMessage | None:
+        text = ctx.t("Send it for confirmation? Type /ketqua to see your result again.")
+        return ask("summary", text, _summary_options(ctx))
 
     async def answer(self, ctx: Ctx, param: str, reply: Reply) -> Outcome:
         value = reply.value if isinstance(reply, Chosen) else ""
         if value == "edit":
             return ctx.outcome(ctx.state.at("edit_pick"))
+        if value == "notes":
+            return ctx.outcome(ctx.state.at("note_pick"))
         if value == "later":
             note = ctx.t("Saved. Type /tiep when you want to send it.")
             return ctx.outcome(ctx.state, note, prompt=False)
@@ -118,35 +165,127 @@ class Summary(BaseStep):
         state = ctx.state.at("submitted").with_assessment(
             status=Status.SUBMITTED, submitted_at=ctx.now
         )
-        note = ctx.t(
-            "Sent. The learning association of your commune or unit will review it. "
-            "I will tell you when it is confirmed."
-        )
+        note = ctx.t("Sent. The learning association will look at it and tell you.")
         return ctx.outcome(state, note, prompt=False)
 
     def back(self, ctx: Ctx, param: str) -> str | None:
         return f"dig:{ctx.digital.questions[-1].id}"
 
 
-@step("edit_pick")
-class EditPick(BaseStep):
+def _summary_options(ctx: Ctx) -> list[tuple[str, str]]:
+    t = ctx.t
+    return [
+        ("send", t("Send for confirmation")),
+        ("edit", t("Change an answer")),
+        ("notes", t("Add what you did (evidence)")),
+        ("later", t("Later")),
+    ]
+
+
+@step("note_pick")
+class NotePick(BaseStep):
+    """Evidence, when the person wants to give it: pick an indicator, then write."""
+
     numeric = True
 
     async def prompt(self, ctx: Ctx, param: str) -> OutboundMessage:
-        ids = [item.id for item in ctx.criteria.indicators]
-        return ask(
-            "edit_pick",
-            ctx.t("Which indicator do you want to change? (1 to {last})", last=ids[-1]),
-            [(i, i) for i in ids],
-        )
+        t, loc = ctx.t, ctx.t.locale
+        assessment = ctx.state.assessment
+        assert assessment is not None
+        lines = [t("For which question do you want to write what you did?")]
+        for indicator in ctx.criteria.indicators:
+            mark = " ✓" if indicator.id in assessment.notes else ""
+            lines.append(f"{indicator.id}. {indicator.title(loc)}{mark}")
+        options = [(i.id, i.id) for i in ctx.criteria.indicators]
+        return ask("note_pick", "\n".join(lines), options)
 
     async def answer(self, ctx: Ctx, param: str, reply: Reply) -> Outcome:
-        return edit_indicator(
-            ctx, reply.value if isinstance(reply, Chosen) else reply.text.strip()
+        value = reply.value if isinstance(reply, Chosen) else reply.text.strip()
+        ids = [item.id for item in ctx.criteria.indicators]
+        if value not in ids:
+            raise InputError(
+                ctx.t("Please give an indicator number from 1 to {last}.", last=ids[-1])
+            )
+        return ctx.outcome(ctx.state.at(f"ev:{value}", return_to="summary"))
+
+    def back(self, ctx: Ctx, param: str) -> str | None:
+        return "summary"
+
+
+# What can be changed from the result, and the step that asks it again.
+PROFILE_EDITS = {
+    "name": "name",
+    "birth_year": "birth_year",
+    "commune": "commune",
+    "place": "place",
+    "group": "group_pick",
+    "digital": "edit_digital",
+}
+
+
+@step("edit_pick")
+class EditPick(BaseStep):
+    """What to change: an indicator (by its number, typed or tapped), the digital answers,
+    or a personal detail. The change returns to where the person was."""
+
+    numeric = True
+
+    async def prompt(self, ctx: Ctx, param: str) -> OutboundMessage:
+        t = ctx.t
+        ids = [item.id for item in ctx.criteria.indicators]
+        options = [(i, i) for i in ids]
+        options += [
+            ("digital", t("Digital skills")),
+            ("name", t("Name")),
+            ("birth_year", t("Year of birth")),
+            ("commune", t("Commune")),
+            ("place", t("Village or unit")),
+            ("group", t("Group")),
+        ]
+        text = t(
+            "What do you want to change? Tap an indicator number (1 to {last}) or another item.",
+            last=ids[-1],
         )
+        return ask("edit_pick", text, options)
+
+    async def answer(self, ctx: Ctx, param: str, reply: Reply) -> Outcome:
+        value = reply.value if isinstance(reply, Chosen) else reply.text.strip()
+        if value in PROFILE_EDITS:
+            return ctx.outcome(ctx.state.at(PROFILE_EDITS[value], return_to=_resume(ctx)))
+        return edit_indicator(ctx, value)
 
     def back(self, ctx: Ctx, param: str) -> str | None:
         return first_open_step(ctx)
+
+
+@step("edit_digital")
+class EditDigital(BaseStep):
+    numeric = True
+
+    async def prompt(self, ctx: Ctx, param: str) -> OutboundMessage:
+        t, loc = ctx.t, ctx.t.locale
+        questions = ctx.digital.questions
+        lines = [t("Which digital-skills question do you want to change?")]
+        lines += [f"{n}. {q.text(loc)}" for n, q in enumerate(questions, 1)]
+        options = [(str(n), str(n)) for n in range(1, len(questions) + 1)]
+        return ask("edit_digital", "\n".join(lines), options)
+
+    async def answer(self, ctx: Ctx, param: str, reply: Reply) -> Outcome:
+        value = reply.value if isinstance(reply, Chosen) else reply.text.strip()
+        questions = ctx.digital.questions
+        if not value.isdigit() or not 1 <= int(value) <= len(questions):
+            raise InputError(ctx.t("Please give a number from 1 to {last}.", last=len(questions)))
+        target = f"dig:{questions[int(value) - 1].id}"
+        resume = _resume(ctx)
+        return ctx.outcome(ctx.state.at(target, return_to=None if resume == target else resume))
+
+    def back(self, ctx: Ctx, param: str) -> str | None:
+        return "edit_pick"
+
+
+def _resume(ctx: Ctx) -> str:
+    """Where a change comes back to: the first question still open, or the result."""
+    return first_open_step(ctx)
 
 
 def edit_indicator(ctx: Ctx, indicator_id: str) -> Outcome:
@@ -156,7 +295,7 @@ def edit_indicator(ctx: Ctx, indicator_id: str) -> Outcome:
     if indicator_id not in ids:
         raise InputError(ctx.t("Please give an indicator number from 1 to {last}.", last=ids[-1]))
     target = f"ind:{indicator_id}"
-    resume = first_open_step(ctx)
+    resume = _resume(ctx)
     return ctx.outcome(ctx.state.at(target, return_to=None if resume == target else resume))
 
 
@@ -172,7 +311,10 @@ class Submitted(BaseStep):
             Status.SUBMITTED: t(
                 "Sent on {date}. Waiting for confirmation by the learning association."
             ),
-            Status.CONFIRMED: t("Confirmed by the learning association."),
+            Status.CONFIRMED: t(
+                "The learning association has confirmed your answers. "
+                "Recognition of the title is decided separately."
+            ),
             Status.RECOGNISED: t("Recognised as “Công dân học tập”. Congratulations!"),
         }.get(assessment.status, "")
         submitted = assessment.submitted_at or ctx.now

@@ -5,6 +5,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from vietnam_provinces import Province, Ward
 
 from conversations.text import fold
+from storage.former import search_words
 from storage.models import OrgUnit
 
 COUNTRY_CODE = "VN"
@@ -36,7 +37,26 @@ async def load_admin_units(session: AsyncSession, province: str | None = None) -
             for w in wards
         ]
         await session.execute(insert(OrgUnit), rows)
+    await _refresh_search_keys(session)
     return len(provinces) + len(wards)
+
+
+async def _refresh_search_keys(session: AsyncSession) -> None:
+    """Communes loaded before the former names were known get them on the next upgrade."""
+    statement = select(OrgUnit.id, OrgUnit.name).where(OrgUnit.kind == "province")
+    provinces = {unit_id: name for unit_id, name in await session.execute(statement)}
+    communes = select(
+        OrgUnit.id, OrgUnit.code, OrgUnit.name, OrgUnit.parent_id, OrgUnit.search_key
+    )
+    for unit_id, code, name, parent_id, key in await session.execute(
+        communes.where(OrgUnit.kind == "commune", OrgUnit.code.like("W%"))
+    ):
+        province = provinces.get(parent_id, "") if parent_id is not None else ""
+        wanted = search_words(name, province, int((code or "W0")[1:]))
+        if wanted != key:
+            await session.execute(
+                update(OrgUnit).where(OrgUnit.id == unit_id).values(search_key=wanted)
+            )
 
 
 async def count_communes(session: AsyncSession) -> int:
@@ -77,5 +97,5 @@ def _ward_row(ward: Ward, province_id: int, province_name: str) -> dict[str, obj
         "kind": "commune",
         "code": f"W{int(ward.code)}",
         "name": ward.name,
-        "search_key": f"{fold(ward.name)} {fold(province_name)}",
+        "search_key": search_words(ward.name, province_name, int(ward.code)),
     }

@@ -2,13 +2,14 @@
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sqlalchemy import literal, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from conversations.ports import Place
 from conversations.text import fold
+from storage.former import former_provinces, matching_former
 from storage.models import OrgUnit, PlaceLink
 
 
@@ -29,7 +30,28 @@ class SqlDirectory:
             statement = statement.where(spaced_key.contains(" " + word, autoescape=True))
         found = (await self.session.execute(statement.limit(200))).scalars().all()
         ranked = sorted(found, key=lambda unit: _rank(unit, " ".join(words)))[:limit]
-        return [await self._place(unit) for unit in ranked]
+        return [await self._found(unit, query) for unit in ranked]
+
+    async def province_named(self, query: str) -> str | None:
+        bare = _PROVINCE_PREFIX.sub("", fold(query))
+        if not bare:
+            return None
+        statement = select(OrgUnit.name).where(OrgUnit.kind == "province")
+        for name in (await self.session.execute(statement)).scalars():
+            if _PROVINCE_PREFIX.sub("", fold(name)) == bare:
+                return name
+        if bare in former_provinces():
+            return query.strip()
+        return None
+
+    async def _found(self, unit: OrgUnit, query: str) -> Place:
+        """A search result; when only a former unit's name matched, it says which."""
+        place = await self._place(unit)
+        own = f"{fold(unit.name)} {fold(place.parent_name or '')}".split()
+        if all(any(word.startswith(typed) for word in own) for typed in fold(query).split()):
+            return place
+        former = matching_former(int(unit.code[1:]), query) if unit.code else None
+        return replace(place, former=former.label if former else None)
 
     async def commune(self, commune_id: int) -> Place | None:
         unit = await self.session.get(OrgUnit, commune_id)
@@ -38,13 +60,12 @@ class SqlDirectory:
         return await self._place(unit)
 
     async def places_in(self, commune_id: int) -> Sequence[Place]:
-        query = (
-            select(OrgUnit)
-            .where(OrgUnit.parent_id == commune_id, OrgUnit.kind.in_(("village", "unit")))
-            .order_by(OrgUnit.kind, OrgUnit.name)
+        query = select(OrgUnit).where(
+            OrgUnit.parent_id == commune_id, OrgUnit.kind.in_(("village", "unit"))
         )
         units = (await self.session.execute(query)).scalars().all()
-        return [Place(unit.id, unit.name) for unit in units]
+        ordered = sorted(units, key=lambda unit: (unit.kind, natural_key(unit.name)))
+        return [Place(unit.id, unit.name) for unit in ordered]
 
     async def place(self, place_id: int) -> Place | None:
         unit = await self.session.get(OrgUnit, place_id)
@@ -69,19 +90,30 @@ class SqlDirectory:
 
 
 _DIVISION_PREFIX = re.compile(r"^(xa|phuong|dac khu) ")
+_PROVINCE_PREFIX = re.compile(r"^(tinh|thanh pho|tp) ")
 
 
-def _rank(unit: OrgUnit, query: str) -> tuple[int, int, str]:
-    """Exact name first, then names that start with the query, then the rest; short first."""
+def natural_key(name: str) -> tuple[tuple[int, int | str], ...]:
+    """Sort key that reads numbers as numbers: "Xóm 2" before "Xóm 10"."""
+    parts = re.split(r"(\d+)", fold(name))
+    return tuple((0, int(part)) if part.isdigit() else (1, part) for part in parts if part)
+
+
+def _rank(unit: OrgUnit, query: str) -> tuple[int, int, int, str]:
+    """Exact name first, then names that start with the query, then names holding every
+    word, then by how many typed words the name holds (the rest came from its province or
+    former units); short first."""
     name = fold(unit.name)
     bare = _DIVISION_PREFIX.sub("", name)
-    words = bare.split()
+    words = name.split()
+    typed = query.split()
+    missing = sum(1 for q in typed if not any(w.startswith(q) for w in words))
     if query in (bare, name):
         closeness = 0
     elif bare.startswith(query):
         closeness = 1
-    elif all(any(w.startswith(q) for w in words) for q in query.split()):
+    elif not missing:
         closeness = 2
     else:
         closeness = 3
-    return closeness, len(unit.name), unit.name
+    return closeness, missing, len(unit.name), unit.name

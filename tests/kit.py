@@ -110,20 +110,22 @@ class ZaloPerson:
         return "\n\n".join(self.latest)
 
 
-async def complete_assessment(person: Person, scores: list[int]) -> str:
-    """From the first message to the sent self-assessment; returns the bot's last words."""
+async def register(person: Person) -> str:
+    """From the first message to the first indicator; returns the bot's last words."""
     assert "Bạn có đồng ý không?" in await person.say("/start")
-    assert "Bạn tên là gì?" in await person.choose("Đồng ý")
+    assert "Họ tên và năm sinh" in await person.choose("Đồng ý")
     await person.say("Nguyễn Thị Lan")
     await person.say("1972")
-    await person.say("hai hau")
-    assert "thôn" in await person.choose("Xã Hải Hậu, Ninh Bình")
+    assert "thôn" in await person.say("hai hau")  # the only commune by that name
     await person.say("Xóm 3")
-    await person.choose(default_criteria().occupations[0].label.vi)
-    assert "Chỉ số 1/10" in await person.choose("Đúng rồi")
+    return await person.choose(default_criteria().groups[0].label("vi"))
+
+
+async def complete_assessment(person: Person, scores: list[int]) -> str:
+    """From the first message to the sent self-assessment; returns the bot's last words."""
+    assert "Câu 1/10" in await register(person)
     for score in scores:
         await person.choose(str(score))
-        await person.choose("Bỏ qua")
     for _ in range(10):
         await person.choose("Tự làm được")
     return await person.choose("Gửi để xác nhận")

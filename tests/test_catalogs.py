@@ -41,7 +41,7 @@ def test_every_text_in_the_code_is_translated(locale: str) -> None:
 def test_the_vietnamese_catalog_really_is_vietnamese() -> None:
     t = Translator("vi")
     assert t("Skip") == "Bỏ qua"
-    assert t("Indicator {n}/{total}", n=3, total=10) == "Chỉ số 3/10"
+    assert t("Indicator {n}/{total}: {title}", n=3, total=10, title="X") == "Câu 3/10: X"
     assert Translator("en")("Skip") == "Skip"
 
 

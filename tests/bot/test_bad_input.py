@@ -7,13 +7,14 @@ from tests.bot.flows import register
 from tests.bot.test_transcripts import stored
 from tests.support import Chat
 
-SCORE_QUESTION = "How many points do you give yourself, from 0 to 10?"
+SCORE_QUESTION = "Your points? Guide: 0 no reading or watching"
 
 
 @pytest.mark.parametrize(
     ("typed", "explanation"),
     [
-        ("bảy", "Please answer with a whole number from 0 to 10."),
+        ("bảy mươi", "Please answer with a whole number from 0 to 10."),
+        ("8/20", "The score must be from 0 to 10."),
         ("11", "The score must be from 0 to 10."),
         ("-1", "The score must be from 0 to 10."),
         ("7.5", "Please answer with a whole number from 0 to 10."),
@@ -46,7 +47,8 @@ async def test_a_bad_score_is_explained_and_the_question_repeated(
         ([], "😀😀", "Please write your full name in letters"),
         ([], "A" * 200, "Please keep it under 80 characters."),
         (["Nguyễn Văn An"], "sáu tám", "Please write your year of birth with 4 digits"),
-        (["Nguyễn Văn An"], "1850", "Please write your year of birth with 4 digits"),
+        (["Nguyễn Văn An"], "1850", "The year of birth must be from 1926 to 2016."),
+        (["Nguyễn Văn An"], "196", "Please write your year of birth with 4 digits"),
         (["Nguyễn Văn An", "1968"], "h", "Please type at least 2 letters of the name."),
     ],
 )
@@ -69,9 +71,8 @@ async def test_bad_registration_answers_are_explained(
 async def test_a_too_long_evidence_note_is_refused(app: App) -> None:
     chat = Chat(app, locale_hint="en")
     await register(chat)
-    await chat.click("6")
     before = await stored(app)
-    await chat.send("học " * 200)
+    await chat.send("6, " + "học " * 200)
     assert "Please keep it under 500 characters." in chat.text
     assert await stored(app) == before
 
@@ -81,8 +82,52 @@ async def test_text_where_a_button_is_expected_names_the_options(app: App) -> No
     await register(chat)
     for score in range(10):
         await chat.click(str(score))
-        await chat.click("Skip")
     await chat.send("maybe")
     assert "Please choose one of the options, or type its number." in chat.text
     await chat.send("9")
     assert "Please choose one of the options" in chat.text
+
+
+async def test_natural_answers_carry_a_farmer_through_registration(app: App) -> None:
+    chat = Chat(app, locale_hint="vi")
+    await chat.send("/batdau")
+    await chat.send("vâng")
+    await chat.send("Nguy\u200bễn Văn \u00d0ức")
+    await chat.send("65")
+    assert "Bạn sinh năm 1965, đúng không?" in chat.text
+    await chat.send("ừ")
+    await chat.send("hai hau")
+    await chat.send("Xóm 3")
+    await chat.send("lam ruong")
+    assert "Câu 1/10" in chat.text
+    await chat.send("8 điểm")
+    state = await stored(app)
+    assert state is not None
+    assert state.assessment is not None
+    assert state.profile.name == "Nguyễn Văn Đức"
+    assert state.profile.birth_year == 1965
+    assert state.assessment.group == "a"
+    assert state.assessment.scores == {"1": 8}
+
+
+async def test_a_guessed_century_can_be_refused(app: App) -> None:
+    chat = Chat(app, locale_hint="vi")
+    await chat.send("/batdau")
+    await chat.send("có")
+    await chat.send("Nguyễn Văn An")
+    await chat.send("sinh năm 65")
+    await chat.send("ko")
+    assert "Bạn sinh năm nào?" in chat.text
+    await chat.send("sinh năm 1966")
+    state = await stored(app)
+    assert state is not None
+    assert state.profile.birth_year == 1966
+
+
+async def test_no_at_the_consent_declines(app: App) -> None:
+    chat = Chat(app, locale_hint="vi")
+    await chat.send("/batdau")
+    await chat.send("không")
+    state = await stored(app)
+    assert state is not None
+    assert state.step == "declined"

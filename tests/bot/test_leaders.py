@@ -73,7 +73,7 @@ async def commune_leader(app: App) -> Chat:
 async def test_a_commune_leader_confirms_and_recognises_and_the_citizen_is_told(
     leader_app: App,
 ) -> None:
-    await submitted_citizen(leader_app, "an", [9] * 10)
+    citizen = await submitted_citizen(leader_app, "an", [9] * 10)
     leader = await commune_leader(leader_app)
     assert "Waiting for confirmation (1)" in leader.labels
     await leader.click("Waiting for confirmation (1)")
@@ -90,6 +90,9 @@ async def test_a_commune_leader_confirms_and_recognises_and_the_citizen_is_told(
     assert state is not None
     assert state.assessment is not None
     assert state.assessment.status == "recognised"
+    await citizen.send("/ketqua")
+    assert "You are recognised as “Công dân học tập” for 2026." in citizen.text
+    assert "may be considered" not in citizen.text
 
 
 async def test_a_returned_assessment_is_fixed_and_sent_again(leader_app: App) -> None:
@@ -106,9 +109,8 @@ async def test_a_returned_assessment_is_fixed_and_sent_again(leader_app: App) ->
     await citizen.send("/tiep")
     assert "Returned by the learning association. Reason: Chỉ số 6" in citizen.text
     await citizen.send("/sua 6")
-    await citizen.click("6")
-    await citizen.send("Lớp tiếng Anh ở nhà văn hóa")
-    assert "Total: 87/100 points" in citizen.text
+    await citizen.send("6, Lớp tiếng Anh ở nhà văn hóa")
+    assert "Your result for 2026: 87/100 points." in citizen.text
     await citizen.click("Send for confirmation")
     assert "Sent." in citizen.text
     await leader.send("/lanhdao")
@@ -118,8 +120,12 @@ async def test_a_returned_assessment_is_fixed_and_sent_again(leader_app: App) ->
     await leader.click("Confirm")
     assert "Confirmed: Nguyễn Văn An." in leader.text
     assert await inbox(leader_app, "an") == [
-        "The learning association has confirmed your self-assessment for 2026."
+        "The learning association has confirmed your self-assessment for 2026. "
+        "Recognition of the title is decided separately."
     ]
+    await citizen.send("/ketqua")
+    assert "The learning association has confirmed your answers." in citizen.text
+    assert "You are recognised" not in citizen.text
 
 
 @pytest.mark.parametrize("command", ["/lanhdao", "/leader"])
@@ -181,7 +187,7 @@ async def test_places_links_and_invitations_from_the_chat(leader_app: App) -> No
     await citizen.click("I agree")
     await citizen.send("Lê Thị Hoa")
     await citizen.send("1980")
-    assert "What do you mainly do?" in citizen.last.text  # commune and village pre-selected
+    assert "Which group are you in?" in citizen.last.text  # commune and village pre-selected
     await leader.click("Invite a leader")
     await leader.click("village association leader")
     assert leader.labels == ["Xóm 5"]
@@ -193,3 +199,25 @@ async def test_places_links_and_invitations_from_the_chat(leader_app: App) -> No
     await village.send("/lanhdao")
     assert "Invite a leader" not in village.labels
     assert "Add a village or unit" not in village.labels
+
+
+async def test_after_a_return_name_and_village_are_changed_and_resent(leader_app: App) -> None:
+    citizen = await submitted_citizen(leader_app, "an", [9] * 10)
+    leader = await commune_leader(leader_app)
+    await leader.click("Waiting for confirmation (1)")
+    await leader.click("Nguyễn Văn An · Xóm 3 · 90")
+    await leader.click("Return for changes")
+    await leader.send("Sai tên và xóm")
+    await citizen.send("/tiep")
+    await citizen.click("Change an answer")
+    await citizen.click("Name")
+    await citizen.send("Nguyễn Văn Ân")
+    await citizen.click("Change an answer")
+    await citizen.click("Village or unit")
+    await citizen.send("Xóm 4")
+    assert "Your result for 2026: 90/100 points." in citizen.text
+    await citizen.click("Send for confirmation")
+    assert "Sent." in citizen.text
+    await leader.send("/lanhdao")
+    await leader.click("Waiting for confirmation (1)")
+    assert "Nguyễn Văn Ân · Xóm 4 · 90" in leader.labels

@@ -60,7 +60,7 @@ async def test_the_consent_names_the_holder_and_the_details_are_one_tap_away(
         assert part in chat.text
     assert "Do you agree?" in chat.last.text
     await chat.click("I agree")
-    assert "What is your full name?" in chat.text
+    assert "Your full name and year of birth?" in chat.text
     async with unit_of_work(privacy_app.sessions) as session:
         record = (await session.execute(select(ConsentRecord))).scalar_one()
     assert (record.action, record.version, record.channel) == ("given", "2026-01", "console")
@@ -73,7 +73,7 @@ async def test_the_holder_is_a_setting(sqlite_url: str, clock: FakeClock) -> Non
     try:
         chat = Chat(application)
         await chat.send("/batdau")
-        assert "Hội Khuyến học tỉnh X giữ các thông tin này" in chat.text
+        assert "Hội Khuyến học tỉnh X giữ thông tin này" in chat.text
     finally:
         await application.close()
 

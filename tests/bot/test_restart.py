@@ -48,11 +48,11 @@ async def test_a_failed_transaction_leaves_the_previous_state_and_logs_no_person
 
     with monkeypatch.context() as patch:
         patch.setattr(StateStore, "save", broken_save)
-        await chat.send("hello note")
+        await chat.send("6, hello note")
     assert chat.text.startswith("Sorry, something went wrong on our side.")
     assert chat.latest[0].error
     assert "RuntimeError" in caplog.text
     assert "Nguyễn" not in caplog.text
     assert "hello note" not in caplog.text
     await chat.send("/tiep")
-    assert "Evidence for indicator 1" in chat.last.text
+    assert "Indicator 2/10" in chat.last.text  # the score and its note were not kept

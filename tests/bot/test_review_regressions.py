@@ -6,7 +6,7 @@ from dataclasses import replace
 from bot.app import App
 from storage.db import unit_of_work
 from storage.repositories import StateStore
-from tests.bot.flows import register, score_all
+from tests.bot.flows import answer_digital, register, score_all
 from tests.bot.test_transcripts import stored
 from tests.support import Chat
 
@@ -52,16 +52,18 @@ async def test_changing_the_current_indicator_goes_on_to_the_next(app: App) -> N
     await register(chat)
     await chat.send("/sua 1")
     await chat.click("7")
-    await chat.click("Skip")
     assert "Indicator 2/10" in chat.last.text
 
 
 async def test_no_as_an_evidence_note_means_skip(app: App) -> None:
     chat = Chat(app, locale_hint="en")
     await register(chat)
-    await chat.click("6")
+    await score_all(chat, [6] * 10)
+    await answer_digital(chat)
+    await chat.click("Add what you did (evidence)")
+    await chat.click("1")
     await chat.send("không")
-    assert "Indicator 2/10" in chat.last.text
+    assert "Your result for 2026" in chat.last.text
     state = await stored(app)
     assert state is not None
     assert state.assessment is not None

@@ -235,6 +235,6 @@ async def test_the_continue_button_of_a_reminder_shows_the_current_question(app:
     await chat.send("/batdau")
     await chat.click("I agree")
     await chat.press("cmd=tiep")
-    assert "What is your full name?" in chat.last.text
+    assert "Your full name and year of birth?" in chat.last.text
     await chat.press("cmd=huy")  # only safe commands can be buttons
     assert "That question has passed" in chat.text

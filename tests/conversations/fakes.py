@@ -25,6 +25,12 @@ class FakeDirectory:
         words = fold(query).split()
         return [p for p in self.communes if all(w in fold(p.name).split() for w in words)][:limit]
 
+    async def province_named(self, query: str) -> str | None:
+        return next(
+            (p.parent_name for p in self.communes if fold(p.parent_name or "") == fold(query)),
+            None,
+        )
+
     async def commune(self, commune_id: int) -> Place | None:
         return next((p for p in self.communes if p.id == commune_id), None)
 

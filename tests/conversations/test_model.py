@@ -47,6 +47,10 @@ def test_every_questionnaire_text_is_in_vietnamese_and_english(path: Path) -> No
     texts = _texts(tomllib.loads(path.read_text(encoding="utf-8")))
     assert len(texts) >= 20
     for where, text in texts:
+        if isinstance(text["vi"], list):  # words people type, per language
+            assert text["vi"], where
+            assert text["en"], where
+            continue
         assert text["vi"].strip(), where
         assert text["en"].strip(), where
         assert text["vi"] != text["en"], f"{where} is not translated"
@@ -102,4 +106,15 @@ def test_a_file_that_is_not_toml_is_reported(tmp_path: Path) -> None:
     broken = tmp_path / "cdht-2023.toml"
     broken.write_text('id = "cdht-2023"\nkind = ', encoding="utf-8")
     with pytest.raises(QuestionnaireError, match=r"cdht-2023\.toml: cannot be read"):
+        load_criteria(broken)
+
+
+def test_every_indicator_says_what_0_5_8_and_10_mean() -> None:
+    for indicator in default_criteria().indicators:
+        assert [score for score, _ in indicator.anchors] == [0, 5, 8, 10], indicator.id
+
+
+def test_an_anchor_outside_the_scale_is_refused(tmp_path: Path) -> None:
+    broken = _broken(tmp_path, CRITERIA_FILE, '10 = { vi = "ngày nào', '11 = { vi = "ngày nào')
+    with pytest.raises(QuestionnaireError, match=r"anchors\.11: expected a score from 0 to 10"):
         load_criteria(broken)

@@ -66,3 +66,37 @@ def test_digital_levels_follow_points_and_required_answers() -> None:
     assert digital_level(everything, check).id == "proficient"
     # Proficient means finding the criteria online alone (QĐ 677), whatever the points.
     assert digital_level({**everything, "d10": "help"}, check).id == "basic"
+
+
+def test_ten_points_without_scams_e_services_or_payment_is_not_digital_skills() -> None:
+    check = default_digital()
+    ids = [q.id for q in check.questions]
+    five_alone_five_not = {
+        q: ("self" if q in ("d1", "d2", "d3", "d4", "d8") else "no") for q in ids
+    }
+    assert digital_level(five_alone_five_not, check).id == "none"
+    core_with_help = {
+        **dict.fromkeys(ids, "no"),
+        **dict.fromkeys(("d1", "d2", "d5", "d6"), "help"),
+    }
+    core_with_help.update(dict.fromkeys(("d3", "d4", "d7"), "self"))
+    assert digital_level(core_with_help, check).id == "basic"
+
+
+def test_proficient_needs_no_not_yet_and_safety_done_alone() -> None:
+    check = default_digital()
+    ids = [q.id for q in check.questions]
+    everything = dict.fromkeys(ids, "self")
+    assert digital_level({**everything, "d7": "no"}, check).id == "basic"  # 18 points
+    assert digital_level({**everything, "d5": "help"}, check).id == "basic"
+    assert digital_level({**everything, "d9": "help"}, check).id == "basic"
+    assert digital_level({**everything, "d3": "help"}, check).id == "proficient"
+
+
+@given(st.lists(st.sampled_from(["self", "help", "no"]), min_size=10, max_size=10))
+def test_a_level_always_has_its_coverage(answers: list[str]) -> None:
+    check = default_digital()
+    given_answers = dict(zip([q.id for q in check.questions], answers, strict=True))
+    level = digital_level(given_answers, check)
+    assert all(given_answers[q] == "self" for q in level.requires_self)
+    assert all(given_answers[q] != "no" for q in level.requires_help)

@@ -77,7 +77,7 @@ async def test_bad_answers_are_explained_and_change_nothing(
     async with CHANNELS[channel](sqlite_url, clock) as (_app, person):
         await person.say("/start")
         assert "chọn" in (await person.say("có lẽ")).lower()
-        assert "Bạn tên là gì?" in await person.choose("Đồng ý")
+        assert "Họ tên và năm sinh" in await person.choose("Đồng ý")
         await person.say("Nguyễn Thị Lan")
         assert "1972" not in await person.say("năm bảy hai")
         assert "Bạn ở xã" in (await person.say("1972")) or "xã" in person.text

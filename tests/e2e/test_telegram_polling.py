@@ -25,11 +25,11 @@ async def test_a_citizen_completes_the_assessment_by_tapping_buttons(
         result = await complete_assessment(citizen, [9, 8, 10, 7, 6, 5, 8, 9, 9, 9])
         assert "Đã gửi" in result
         chat = fake.chat(LAN)
-        summary = next(m.text for m in reversed(chat) if "Tổng điểm" in m.text)
-        assert "Tổng điểm: 80/100" in summary
+        summary = next(m.text for m in reversed(chat) if "Kết quả năm" in m.text)
+        assert "Kết quả năm 2026 của bạn: 80/100 điểm." in summary
         assert "✅ Gửi để xác nhận" in summary  # the tapped question shows the answer...
         assert not next(
-            m for m in reversed(chat) if "Tổng điểm" in m.text
+            m for m in reversed(chat) if "Kết quả năm" in m.text
         ).buttons  # ...and no buttons
         async with unit_of_work(app.sessions) as session:
             row = (await session.execute(select(AssessmentRow))).scalar_one()
@@ -47,10 +47,16 @@ async def test_scores_come_as_two_rows_with_back_below(
         citizen = Citizen(fake, LAN)
         await register_until_scores(citizen)
         rows = [[b["text"] for b in row] for row in fake.last(LAN).buttons]
-        assert rows == [[str(n) for n in range(6)], [str(n) for n in range(6, 11)], ["« Quay lại"]]
-        assert "Chỉ số 1/10" in await citizen.say("mười")  # free text still works, and is refused
-        assert "Bạn hãy chọn một số tròn từ 0 đến 10" in fake.last(LAN).text
-        assert "Minh chứng cho chỉ số 1" in await citizen.say("7")
+        assert rows == [
+            [str(n) for n in range(6)],
+            [str(n) for n in range(6, 11)],
+            ["Giải thích", "« Quay lại"],
+        ]
+        # Free text works too: a wrong one is refused with only the short question again.
+        refused = await citizen.say("mười một")
+        assert "Bạn hãy chọn một số tròn từ 0 đến 10" in refused
+        assert "Câu 1/10" in refused
+        assert "Câu 2/10" in await citizen.say("7 điểm")
 
 
 async def test_commands_are_registered_in_vietnamese_and_english(

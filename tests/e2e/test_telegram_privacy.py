@@ -20,7 +20,7 @@ async def test_see_export_withdraw_and_delete_on_telegram(
     settings = telegram_settings(sqlite_url, fake, CDHT_REPORTS_DIR=f"{tmp_path}/reports")
     async with running(settings, clock) as (app, _service):
         citizen = Citizen(fake, LAN)
-        assert "Chỉ số 1/10" in await register_until_scores(citizen)
+        assert "Câu 1/10" in await register_until_scores(citizen)
         assert "Bạn muốn làm gì?" in await citizen.say("/dulieu")
         assert "Họ tên: Nguyễn Thị Lan" in await citizen.tap("Xem dữ liệu của tôi")
         await citizen.tap("Nhận bản sao (tệp)")  # the summary as text, the file, the menu

@@ -23,8 +23,9 @@ class World:
 
 
 async def commune(session: AsyncSession, name: str, province: str) -> OrgUnit:
+    parent = select(OrgUnit.id).where(OrgUnit.kind == "province", OrgUnit.name == province)
     query = select(OrgUnit).where(
-        OrgUnit.kind == "commune", OrgUnit.search_key == f"{fold(name)} {fold(province)}"
+        OrgUnit.kind == "commune", OrgUnit.name == name, OrgUnit.parent_id.in_(parent)
     )
     return (await session.execute(query)).scalar_one()
 
