@@ -1,7 +1,7 @@
 """Leaders' numbers as plain data, and the digest text built from them (no SQL here)."""
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from conversations.i18n import Translator
 
@@ -92,6 +92,8 @@ class Digest:
     recognised_people: tuple[PersonRow, ...] = ()
     pending_people: tuple[PersonRow, ...] = ()
     unreachable_people: tuple[str, ...] = ()  # "name (village)" of people who blocked the bot
+    deadline: date | None = None  # the citizens' deadline of this season
+    report_date: date | None = None  # the report goes upward before this day
 
 
 def by_lag(rows: list[PlaceRow]) -> tuple[PlaceRow, ...]:
@@ -117,6 +119,7 @@ def digest_text(t: Translator, digest: Digest, rows_shown: int = 10) -> str:
     lines = [
         t("Progress of {name}, {year}", name=digest.org_name, year=digest.year),
         t("As of {date}", date=t.date(digest.as_of)),
+        *_countdown(t, digest),
         "",
         t("Registered: {n}", n=totals.registered)
         + _since(t, totals.registered, before.registered),
@@ -140,6 +143,22 @@ def digest_text(t: Translator, digest: Digest, rows_shown: int = 10) -> str:
         lines += ["", t("{n} people blocked the bot: please visit them.", n=totals.unreachable)]
         lines += [f"• {who}" for who in digest.unreachable_people[:rows_shown]]
     return "\n".join(lines)
+
+
+def _countdown(t: Translator, digest: Digest) -> list[str]:
+    """Days left to the citizens' deadline and to the report date (none once passed)."""
+    today = digest.as_of.date()
+    lines = []
+    for day, label in (
+        (digest.deadline, t("Citizens' deadline")),
+        (digest.report_date, t("Report date")),
+    ):
+        if day is None:
+            continue
+        left = (day - today).days
+        when = t("{n} days left", n=left) if left >= 0 else t("passed")
+        lines.append(f"{label}: {t.date(day)} ({when})")
+    return lines
 
 
 def _since(t: Translator, now: int, before: int) -> str:

@@ -23,6 +23,7 @@ from conversations.digest import (
 from conversations.state import Status
 from storage.models import AssessmentRow, OrgUnit, Person
 from storage.people_lists import people_rows, unreachable_names
+from storage.schedules import schedule_for
 from storage.targets import target_for
 
 SENT = (Status.SUBMITTED.value, Status.CONFIRMED.value, Status.RECOGNISED.value)
@@ -149,6 +150,7 @@ async def build_digest(
         return Share(part, whole, await target_for(session, node.id, year, metric))
 
     adults, staff = by_kind.get("village", Counts()), by_kind.get("unit", Counts())
+    schedule = await schedule_for(session, node.id, year)
     return Digest(
         org_id=node.id,
         org_name=node.name,
@@ -165,6 +167,8 @@ async def build_digest(
         recognised_people=await people_rows(session, _people_in(node), year, recognised=True),
         pending_people=await people_rows(session, _people_in(node), year, recognised=False),
         unreachable_people=await unreachable_names(session, _people_in(node)),
+        deadline=schedule.deadline_in(year),
+        report_date=schedule.report_date_in(year),
     )
 
 
