@@ -21,7 +21,7 @@ from storage.org_import import import_places
 from storage.org_lookup import find_org
 from storage.outbox_queue import recover_interrupted, status_counts
 from storage.schedules import schedule_for, set_schedule
-from storage.targets import TargetEntry, load_targets, set_target, target_for
+from storage.targets import TargetEntry, load_plan, load_targets, set_target, target_for
 
 
 class OperatorError(Exception):
@@ -64,7 +64,7 @@ def add_commands(commands: "argparse._SubParsersAction[argparse.ArgumentParser]"
     )
     load = targets.add_parser("load", help="load a targets file onto a node")
     load.add_argument("file", type=Path)
-    load.add_argument("--org", required=True)
+    load.add_argument("--org", help="default: every commune the file names in [[communes]]")
     put = targets.add_parser("set", help="set one target (a share from 0 to 1)")
     put.add_argument("--org", required=True)
     put.add_argument("--year", type=int, required=True)
@@ -168,6 +168,10 @@ async def report(app: App, args: argparse.Namespace) -> None:
 
 async def targets_load(app: App, args: argparse.Namespace) -> None:
     async with unit_of_work(app.sessions) as session:
+        if args.org is None:
+            names = await load_plan(session, args.file)
+            print(f"Targets of {args.file.name} set on {len(names)} communes: {', '.join(names)}.")
+            return
         org = await find_org(session, args.org)
         count = await load_targets(session, org.id, args.file)
     print(f"{count} targets set on {org.name}.")
@@ -190,7 +194,9 @@ async def targets_show(app: App, args: argparse.Namespace) -> None:
         for metric in METRICS:
             found = await target_for(session, org.id, args.year, metric)
             shown = (
-                f"{found.value:.0%} (set for {found.year} by {found.set_by})" if found else "none"
+                f"{found.value:.0%} (set for {found.year} by {found.set_by}: {found.source})"
+                if found
+                else "none"
             )
             print(f"{metric}: {shown}")
 

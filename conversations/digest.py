@@ -4,13 +4,14 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from conversations.i18n import Translator
+from conversations.plan import BY_ID
 
 # Metrics of the yearly targets (QĐ 677 and local plans), as stored in the targets table.
 ADULTS = "cdht_adults"  # share of adults (villages, residential groups) holding the title
 STAFF = "cdht_staff"  # share of staff in learning units (agencies, schools, firms) holding it
 DIGITAL = "digital_basic"  # share of title holders with digital skills
 PROFICIENT = "digital_proficient"  # share of title holders proficient in digital skills
-METRICS = (ADULTS, STAFF, DIGITAL, PROFICIENT)
+METRICS = tuple(BY_ID)  # every column of both programmes (conversations/plan.py)
 
 
 @dataclass(frozen=True)
@@ -31,6 +32,7 @@ class Target:
     value: float  # 0..1
     year: int  # the year the value was set for (this year, or the next milestone)
     set_by: str  # name of the organisation node whose target applies
+    source: str | None = None  # the plan it comes from, e.g. the former district's plan
 
 
 @dataclass(frozen=True)

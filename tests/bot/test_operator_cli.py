@@ -64,13 +64,21 @@ def test_invitations_targets_and_the_report(cdht, tmp_path: Path) -> None:  # ty
     assert wrong.returncode == 2
     assert "no organisation named" in wrong.stderr
     plan = ROOT / "storage" / "data" / "targets-hai-hau-plan.toml"
+    loaded = cdht("targets", "load", str(plan)).stdout  # onto the communes the file names
+    assert "set on 8 communes: Xã Hải Hậu, Xã Hải Anh," in loaded
     assert (
-        "27 targets set on Xã Hải Hậu."
+        "101 targets set on Xã Hải Hậu."
         in cdht("targets", "load", str(plan), "--org", "Xã Hải Hậu").stdout
     )
-    shown = cdht("targets", "show", "--org", "Xã Hải Hậu", "--year", "2026").stdout
-    assert "cdht_adults: 50% (set for 2026 by Xã Hải Hậu)" in shown
-    assert "digital_proficient: 80% (set for 2030 by Việt Nam)" in shown  # the national QĐ 677
+    shown = cdht("targets", "show", "--org", "Xã Hải Xuân", "--year", "2026").stdout
+    former = "Kế hoạch của huyện Hải Hậu cũ (QĐ 387, QĐ 677), 2021-2030"
+    assert f"cdht_adults: 50% (set for 2026 by Xã Hải Xuân: {former})" in shown
+    assert f"units: 80% (set for 2026 by Xã Hải Xuân: {former})" in shown
+    assert f"members_briefed: 100% (set for 2026 by Xã Hải Xuân: {former})" in shown
+    assert f"digital_proficient: 80% (set for 2030 by Xã Hải Xuân: {former})" in shown
+    elsewhere = cdht("targets", "show", "--org", "Xã Giao Thuỷ", "--year", "2026").stdout
+    assert "digital_proficient: 80% (set for 2030 by Việt Nam: QĐ 677/QĐ-TTg)" in elsewhere
+    assert "households: none" in elsewhere
     assert cdht("admin", "revoke", code).returncode == 0
     assert cdht("admin", "revoke", code).returncode == 2
     out = tmp_path / "bao-cao.xlsx"

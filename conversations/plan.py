@@ -1,0 +1,98 @@
+"""The columns of the plan's two roadmap tables, as metrics a target can be set on.
+
+The district plan on QĐ 387/QĐ-TTg (25/3/2022, "Đẩy mạnh phong trào học tập suốt đời trong
+gia đình, dòng họ, cộng đồng, đơn vị") and QĐ 677/QĐ-TTg (03/6/2022, "Xây dựng mô hình Công
+dân học tập") sets a yearly share for each column below. What each share counts (people,
+households, clans, villages or units) decides how a gap is said: "526 more people"."""
+
+from dataclasses import dataclass
+
+from conversations.i18n import N_
+
+QD387 = "387"  # group titles and the association's own work
+QD677 = "677"  # Learning Citizens
+
+
+@dataclass(frozen=True)
+class Metric:
+    id: str
+    programme: str  # QD387 or QD677
+    counts: str  # what the share is made of: people, households, clans, communities, units
+    label: str  # English msgid; translate with t(label)
+    column: str  # the plan's own column heading, as printed (Vietnamese, not translated)
+    entered: bool = False  # a yearly number leaders enter (not counted from records)
+
+
+PLAN_METRICS = (
+    Metric("households", QD387, "households", N_("Learning families"), "Gia đình học tập"),
+    Metric("clans", QD387, "clans", N_("Learning clans"), "Dòng họ học tập"),
+    Metric("communities", QD387, "communities", N_("Learning communities"), "Cộng đồng học tập"),
+    Metric("units", QD387, "units", N_("Learning units"), "Đơn vị học tập"),
+    Metric(
+        "chairs_cltc",
+        QD387,
+        "people",
+        N_("Commune association chairs managing the community learning centre"),
+        "Chủ tịch, Phó chủ tịch Hội khuyến học cấp xã tham gia quản lý TT HTCD",
+        entered=True,
+    ),
+    Metric(
+        "officers_cltc",
+        QD387,
+        "people",
+        N_("Association officers taking part in the community learning centre"),
+        "Cán bộ khuyến học tham gia TT HTCD",
+        entered=True,
+    ),
+    Metric(
+        "members_briefed",
+        QD387,
+        "people",
+        N_("Officers and members briefed on the documents"),
+        "Cán bộ, hội viên quán triệt văn kiện",
+        entered=True,
+    ),
+    Metric(
+        "members_trained",
+        QD677,
+        "people",
+        N_("Members trained on the Learning Citizen criteria"),
+        "Tỷ lệ hội viên được tập huấn quán triệt về công dân học tập",
+        entered=True,
+    ),
+    Metric(
+        "cdht_adults",
+        QD677,
+        "people",
+        N_("Adults in villages with the title"),
+        "Tỷ lệ trong gia đình, dòng họ cộng đồng học tập",
+    ),
+    Metric(
+        "cdht_staff",
+        QD677,
+        "people",
+        N_("Staff in units with the title"),
+        "Tỷ lệ trong đơn vị học tập",
+    ),
+    Metric(
+        "digital_basic",
+        QD677,
+        "people",
+        N_("Title holders with digital skills"),
+        "Tỷ lệ công dân đạt kỹ năng số",
+    ),
+    Metric(
+        "digital_proficient",
+        QD677,
+        "people",
+        N_("Title holders proficient in digital skills"),
+        "(văn bản, không có cột) thành thạo kỹ năng số",
+    ),
+)
+BY_ID = {metric.id: metric for metric in PLAN_METRICS}
+ENTERED = tuple(metric.id for metric in PLAN_METRICS if metric.entered)
+
+
+def programme_metrics(programme: str) -> tuple[Metric, ...]:
+    """The plan's columns of one programme, in the order the plan prints them."""
+    return tuple(metric for metric in PLAN_METRICS if metric.programme == programme)
