@@ -20,6 +20,7 @@ from storage.leadership import create_invite, revoke_invite, revoke_role, roles_
 from storage.org_import import import_places
 from storage.org_lookup import find_org
 from storage.outbox_queue import recover_interrupted, status_counts
+from storage.plan_facts import fact_totals, import_facts
 from storage.schedules import schedule_for, set_schedule
 from storage.targets import TargetEntry, load_plan, load_targets, set_target, target_for
 
@@ -36,6 +37,17 @@ def add_commands(commands: "argparse._SubParsersAction[argparse.ArgumentParser]"
     imp.add_argument("--province", required=True, help='e.g. "Ninh Bình"')
     csv_import = org.add_parser("import-csv", help="villages and units from a CSV file")
     csv_import.add_argument("file", type=Path, help="columns: commune, kind, name[, population]")
+
+    titles = commands.add_parser(
+        "titles", help="QĐ 387 group titles and the association's yearly numbers"
+    ).add_subparsers(dest="titles_command", required=True)
+    facts_csv = titles.add_parser("import-csv", help="yearly counts from a CSV file")
+    facts_csv.add_argument(
+        "file", type=Path, help="columns: commune, place, metric, year, done, total"
+    )
+    facts_show = titles.add_parser("show", help="the yearly counts of a node and below")
+    facts_show.add_argument("--org", required=True)
+    facts_show.add_argument("--year", type=int, required=True)
 
     admin = commands.add_parser("admin", help="leaders' access").add_subparsers(
         dest="admin_command", required=True
@@ -98,6 +110,8 @@ async def run(app: App, args: argparse.Namespace) -> None:
     handler = {
         ("org", "import"): org_import,
         ("org", "import-csv"): org_import_csv,
+        ("titles", "import-csv"): titles_import_csv,
+        ("titles", "show"): titles_show,
         ("admin", "invite"): admin_invite,
         ("admin", "revoke"): admin_revoke,
         ("admin", "roles"): admin_roles,
@@ -135,6 +149,25 @@ async def org_import_csv(app: App, args: argparse.Namespace) -> None:
         if result.errors:
             raise OperatorError("Nothing was imported:\n" + "\n".join(result.errors))
     print(f"{result.added} added, {result.updated} updated.")
+
+
+async def titles_import_csv(app: App, args: argparse.Namespace) -> None:
+    text = args.file.read_text(encoding="utf-8-sig")
+    async with unit_of_work(app.sessions) as session:
+        result = await import_facts(session, text, app.clock.now())
+        if result.errors:
+            raise OperatorError("Nothing was imported:\n" + "\n".join(result.errors))
+    print(f"{result.stored} yearly counts stored.")
+
+
+async def titles_show(app: App, args: argparse.Namespace) -> None:
+    async with unit_of_work(app.sessions) as session:
+        org = await find_org(session, args.org)
+        totals = await fact_totals(session, org, args.year)
+    for metric in METRICS:
+        if metric in totals:
+            done, total = totals[metric]
+            print(f"{metric}: {done} of {total}")
 
 
 async def admin_invite(app: App, args: argparse.Namespace) -> None:

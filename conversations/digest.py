@@ -95,6 +95,9 @@ class Digest:
     pending_people: tuple[PersonRow, ...] = ()
     unreachable_people: tuple[str, ...] = ()  # "name (village)" of people who blocked the bot
     deadline: date | None = None  # the citizens' deadline of this season
+    # The QĐ 387 titles and the association's columns, as recorded by leaders: metric id ->
+    # done of total (households, clans, villages, units, people), against its target.
+    facts: tuple[tuple[str, Share], ...] = ()
     report_date: date | None = None  # the report goes upward before this day
 
 
@@ -136,6 +139,8 @@ def digest_text(t: Translator, digest: Digest, rows_shown: int = 10) -> str:
         share_line(t, t("Title holders with digital skills"), digest.digital),
         share_line(t, t("Title holders proficient in digital skills"), digest.proficient),
     ]
+    lines += _fact_lines(t, digest)
+    lines += unit_title_lines(t, digest.rows, rows_shown)
     if digest.rows:
         lines += ["", t("Furthest behind first:")]
         lines += [_row_line(t, row) for row in digest.rows[:rows_shown]]
@@ -145,6 +150,48 @@ def digest_text(t: Translator, digest: Digest, rows_shown: int = 10) -> str:
         lines += ["", t("{n} people blocked the bot: please visit them.", n=totals.unreachable)]
         lines += [f"• {who}" for who in digest.unreachable_people[:rows_shown]]
     return "\n".join(lines)
+
+
+UNIT_TITLE_SHARE = 0.9  # TT 24/2023/TT-BGDĐT: ≥ 90% of an Đơn vị học tập's members are CDHT
+CLOSE_TO_TITLE = 0.8  # our choice: "close" is at least 80% and not yet 90%
+
+
+def members_short(part: int, whole: int, share: float = UNIT_TITLE_SHARE) -> int:
+    """People still to be recognised for part/whole to reach the share (0 when reached)."""
+    needed = -(-round(share * whole * 1000) // 1000)  # ceil, safe from 0.9 * 10 = 9.000001
+    return max(0, needed - part)
+
+
+def unit_title_lines(t: Translator, rows: tuple[PlaceRow, ...], shown: int = 10) -> list[str]:
+    """Each unit's share of members recognised against the 90% an Đơn vị học tập needs
+    (TT 24/2023), the closest first; units already there or close are marked."""
+    units = [r for r in rows if r.kind == "unit" and r.share.whole]
+    if not units:
+        return []
+    units.sort(key=lambda r: (members_short(r.share.part, r.share.whole), r.name))
+    lines = ["", t("Units towards “Đơn vị học tập” (90% of members recognised):")]
+    for row in units[:shown]:
+        short = members_short(row.share.part, row.share.whole)
+        value = row.share.part / row.share.whole
+        if short == 0:
+            note = t("reached")
+        elif value >= CLOSE_TO_TITLE:
+            note = t("close: {n} more people", n=short)
+        else:
+            note = t("{n} more people", n=short)
+        lines.append(
+            f"• {row.name}: {percent(t, row.share)} ({row.share.part}/{row.share.whole}), {note}"
+        )
+    return lines
+
+
+def _fact_lines(t: Translator, digest: Digest) -> list[str]:
+    if not digest.facts:
+        return []
+    lines = ["", t("Titles and the association (entered by leaders):")]
+    for metric, share in digest.facts:
+        lines.append(share_line(t, t(BY_ID[metric].label), share))
+    return lines
 
 
 def _countdown(t: Translator, digest: Digest) -> list[str]:

@@ -123,6 +123,7 @@ class Menu(LeaderStep):
             ("excel", t("Excel report")),
             ("links", t("Invitation links and QR codes")),
             ("calendar", t("Reminders and calendar")),
+            ("titles", t("Titles and the association's numbers")),
         ]
         if MAY_INVITE[grant.role]:
             options.append(("invite", t("Invite a leader")))
@@ -153,6 +154,7 @@ class Menu(LeaderStep):
             "invite": "lead_invite",
             "add": "lead_add",
             "calendar": "lead_calendar",
+            "titles": "lead_titles",
         }
         return ctx.outcome(ctx.state.at(target[value]))
 

@@ -96,3 +96,38 @@ ENTERED = tuple(metric.id for metric in PLAN_METRICS if metric.entered)
 def programme_metrics(programme: str) -> tuple[Metric, ...]:
     """The plan's columns of one programme, in the order the plan prints them."""
     return tuple(metric for metric in PLAN_METRICS if metric.programme == programme)
+
+
+# Which facts a node carries: a village counts its households and clans and may itself be a
+# Cộng đồng học tập; a unit may be an Đơn vị học tập; a commune (or province) association
+# enters its own columns. Titles on a village or unit are a total of 1 (recognised or not).
+FACTS_ON = {
+    "village": ("households", "clans", "communities"),
+    "unit": ("units",),
+    "commune": ENTERED,
+    "province": ENTERED,
+}
+SINGLE = frozenset({"communities", "units"})  # the node's own title: total 1
+VILLAGE_ENTERS = frozenset({"households", "clans"})  # what a village leader records himself
+
+
+def check_fact(node_kind: str, metric: str, done: int, total: int) -> str | None:
+    """Why (done of total) cannot be stored for this metric on this kind of node, or None.
+    Messages are English msgids for t()."""
+    if metric not in FACTS_ON.get(node_kind, ()):
+        return N_("This number is not kept for this place.")
+    if done < 0 or total < 0:
+        return N_("Numbers cannot be negative.")
+    if done > total:
+        return N_("More recognised than there are: check the two numbers.")
+    if metric in SINGLE and total != 1:
+        return N_("A village or unit is one title: 1 of 1, or 0 of 1.")
+    return None
+
+
+def parse_pair(text: str) -> tuple[int, int] | None:
+    """ "85/120", "85 120", "85 / 120" -> (85, 120): recognised (or done) of the total."""
+    parts = [p for p in text.replace("/", " ").replace(";", " ").replace(",", " ").split() if p]
+    if len(parts) != 2 or not all(p.isdigit() for p in parts):
+        return None
+    return int(parts[0]), int(parts[1])

@@ -12,6 +12,7 @@ from sqlalchemy.orm import aliased
 from conversations.digest import (
     ADULTS,
     DIGITAL,
+    METRICS,
     PROFICIENT,
     STAFF,
     Counts,
@@ -23,6 +24,7 @@ from conversations.digest import (
 from conversations.state import Status
 from storage.models import AssessmentRow, OrgUnit, Person
 from storage.people_lists import people_rows, unreachable_names
+from storage.plan_facts import fact_totals
 from storage.schedules import schedule_for
 from storage.targets import target_for
 
@@ -151,6 +153,12 @@ async def build_digest(
 
     adults, staff = by_kind.get("village", Counts()), by_kind.get("unit", Counts())
     schedule = await schedule_for(session, node.id, year)
+    recorded = await fact_totals(session, node, year)
+    facts = [
+        (metric, await share(metric, *recorded[metric]))
+        for metric in METRICS
+        if metric in recorded
+    ]
     return Digest(
         org_id=node.id,
         org_name=node.name,
@@ -169,6 +177,7 @@ async def build_digest(
         unreachable_people=await unreachable_names(session, _people_in(node)),
         deadline=schedule.deadline_in(year),
         report_date=schedule.report_date_in(year),
+        facts=tuple(facts),
     )
 
 
