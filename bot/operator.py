@@ -3,11 +3,11 @@
 import argparse
 from pathlib import Path
 
+from bot.annual_report import write_workbook
 from bot.app import App
 from bot.messengers import messengers
 from bot.outbox import Sender
 from bot.report_files import localised
-from bot.reports import write_workbook
 from bot.scheduler import Campaigns
 from conversations.digest import METRICS
 from conversations.i18n import SUPPORTED, Translator

@@ -75,6 +75,7 @@ class PersonRow:
     digital_level: str | None
     status: str
     submitted_at: datetime | None
+    answered: int = 0  # indicators answered (for "what is left")
 
 
 @dataclass(frozen=True)
@@ -98,7 +99,21 @@ class Digest:
     # The QĐ 387 titles and the association's columns, as recorded by leaders: metric id ->
     # done of total (households, clans, villages, units, people), against its target.
     facts: tuple[tuple[str, Share], ...] = ()
+    started_people: tuple[PersonRow, ...] = ()  # started, not sent (or returned)
+    parent_name: str | None = None  # the province of a commune
+    previous: tuple[tuple[str, Share], ...] = ()  # every plan column's share last year
     report_date: date | None = None  # the report goes upward before this day
+
+
+def plan_shares(digest: "Digest") -> dict[str, Share]:
+    """Every plan column that has numbers, metric id -> Share (counted or entered)."""
+    counted = {
+        ADULTS: digest.adults,
+        STAFF: digest.staff,
+        DIGITAL: digest.digital,
+        PROFICIENT: digest.proficient,
+    }
+    return {**counted, **dict(digest.facts)}
 
 
 def by_lag(rows: list[PlaceRow]) -> tuple[PlaceRow, ...]:
@@ -186,10 +201,11 @@ def unit_title_lines(t: Translator, rows: tuple[PlaceRow, ...], shown: int = 10)
 
 
 def _fact_lines(t: Translator, digest: Digest) -> list[str]:
-    if not digest.facts:
+    entered = [(metric, share) for metric, share in digest.facts if share.whole]
+    if not entered:
         return []
     lines = ["", t("Titles and the association (entered by leaders):")]
-    for metric, share in digest.facts:
+    for metric, share in entered:
         lines.append(share_line(t, t(BY_ID[metric].label), share))
     return lines
 

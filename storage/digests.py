@@ -20,14 +20,16 @@ from conversations.digest import (
     PlaceRow,
     Share,
     by_lag,
+    plan_shares,
 )
 from conversations.state import Status
 from storage.models import AssessmentRow, OrgUnit, Person
-from storage.people_lists import people_rows, unreachable_names
+from storage.people_lists import STARTED, people_rows, unreachable_names
 from storage.plan_facts import fact_totals
 from storage.schedules import schedule_for
 from storage.targets import target_for
 
+COUNTED = (ADULTS, STAFF, DIGITAL, PROFICIENT)  # counted from assessments, not entered
 SENT = (Status.SUBMITTED.value, Status.CONFIRMED.value, Status.RECOGNISED.value)
 CONFIRMED = (Status.CONFIRMED.value, Status.RECOGNISED.value)
 WITH_SKILLS = ("basic", "proficient")
@@ -135,8 +137,16 @@ def _units_in(node: OrgUnit, unit: Any) -> Any:
 
 
 async def build_digest(
-    session: AsyncSession, org_id: int, year: int, now: datetime, timezone: str
+    session: AsyncSession,
+    org_id: int,
+    year: int,
+    now: datetime,
+    timezone: str,
+    *,
+    full: bool = True,
 ) -> Digest | None:
+    """The node's numbers for the year. full=False leaves out the lists of people and last
+    year (it is how last year's shares are made)."""
     node = await session.get(OrgUnit, org_id)
     if node is None:
         return None
@@ -154,11 +164,16 @@ async def build_digest(
     adults, staff = by_kind.get("village", Counts()), by_kind.get("unit", Counts())
     schedule = await schedule_for(session, node.id, year)
     recorded = await fact_totals(session, node, year)
-    facts = [
-        (metric, await share(metric, *recorded[metric]))
+    facts = [  # every column leaders enter, with its target even when nothing is entered
+        (metric, await share(metric, *recorded.get(metric, (0, 0))))
         for metric in METRICS
-        if metric in recorded
+        if metric not in COUNTED
     ]
+    scope = _people_in(node)
+    previous = None
+    if full:
+        previous = await build_digest(session, org_id, year - 1, now, timezone, full=False)
+    parent = await session.get(OrgUnit, node.parent_id) if node.parent_id else None
     return Digest(
         org_id=node.id,
         org_name=node.name,
@@ -172,12 +187,19 @@ async def build_digest(
         digital=await share(DIGITAL, totals.digital, totals.recognised),
         proficient=await share(PROFICIENT, totals.proficient, totals.recognised),
         rows=await _rows(session, node, year),
-        recognised_people=await people_rows(session, _people_in(node), year, recognised=True),
-        pending_people=await people_rows(session, _people_in(node), year, recognised=False),
-        unreachable_people=await unreachable_names(session, _people_in(node)),
+        recognised_people=await people_rows(session, scope, year, recognised=True) if full else (),
+        pending_people=await people_rows(session, scope, year, recognised=False) if full else (),
+        unreachable_people=await unreachable_names(session, scope),
         deadline=schedule.deadline_in(year),
         report_date=schedule.report_date_in(year),
         facts=tuple(facts),
+        started_people=(
+            await people_rows(session, scope, year, recognised=False, statuses=STARTED)
+            if full
+            else ()
+        ),
+        parent_name=parent.name if parent is not None and parent.kind != "country" else None,
+        previous=tuple(plan_shares(previous).items()) if previous is not None else (),
     )
 
 

@@ -162,7 +162,7 @@ async def test_reports_in_chat_are_a_digest_with_a_chart_and_an_excel_file(
     document = leader.latest[0].document
     assert document is not None
     workbook = openpyxl.load_workbook(document)
-    assert workbook.sheetnames[0] == "Summary"
+    assert workbook.sheetnames[:2] == ["Report", "Summary"]
 
 
 async def test_places_links_and_invitations_from_the_chat(leader_app: App) -> None:

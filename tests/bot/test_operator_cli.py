@@ -86,13 +86,26 @@ def test_invitations_targets_and_the_report(cdht, tmp_path: Path) -> None:  # ty
     assert report.returncode == 0, report.stderr
     workbook = openpyxl.load_workbook(out)
     assert workbook.sheetnames == [
+        "Báo cáo",
         "Tổng hợp",
+        "QĐ 387 - Mô hình học tập",
+        "QĐ 677 - Công dân học tập",
         "Theo thôn, đơn vị",
         "Công dân đã được công nhận",
+        "Đang làm dở",
         "Đang chờ xử lý",
+        "Biểu đồ",
     ]
     summary = workbook["Tổng hợp"]
     assert "Xã Hải Hậu" in str(summary["A1"].value)
+    plan = workbook["QĐ 387 - Mô hình học tập"]
+    assert [row[0].value for row in plan.iter_rows(min_row=3)][:4] == [
+        "Gia đình học tập",
+        "Dòng họ học tập",
+        "Cộng đồng học tập",
+        "Đơn vị học tập",
+    ]
+    assert plan["B3"].value == pytest.approx(0.60)  # households 2026, the former district's plan
 
 
 def test_roles_are_listed_and_taken_back(cdht) -> None:  # type: ignore[no-untyped-def]
