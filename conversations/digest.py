@@ -139,6 +139,7 @@ def digest_text(t: Translator, digest: Digest, rows_shown: int = 10) -> str:
     lines = [
         t("Progress of {name}, {year}", name=digest.org_name, year=digest.year),
         t("As of {date}", date=t.date(digest.as_of)),
+        *gap_lines(t, digest),
         *_countdown(t, digest),
         "",
         t("Registered: {n}", n=totals.registered)
@@ -149,8 +150,7 @@ def digest_text(t: Translator, digest: Digest, rows_shown: int = 10) -> str:
         t("Recognised: {n}", n=totals.recognised)
         + _since(t, totals.recognised, before.recognised),
         "",
-        share_line(t, t("Adults in villages with the title"), digest.adults),
-        share_line(t, t("Staff in units with the title"), digest.staff),
+        *[share_line(t, label, share) for label, share in _own_shares(t, digest)],
         share_line(t, t("Title holders with digital skills"), digest.digital),
         share_line(t, t("Title holders proficient in digital skills"), digest.proficient),
     ]
@@ -207,6 +207,47 @@ def _fact_lines(t: Translator, digest: Digest) -> list[str]:
     lines = ["", t("Titles and the association (entered by leaders):")]
     for metric, share in entered:
         lines.append(share_line(t, t(BY_ID[metric].label), share))
+    return lines
+
+
+def _own_shares(t: Translator, digest: Digest) -> list[tuple[str, Share]]:
+    """The adults' and staff's shares a leader can act on: a village leader has no staff,
+    a unit leader no villagers."""
+    shares = []
+    if digest.level != "unit":
+        shares.append((t("Adults in villages with the title"), digest.adults))
+    if digest.level != "village":
+        shares.append((t("Staff in units with the title"), digest.staff))
+    return shares
+
+
+def gap_lines(t: Translator, digest: Digest) -> list[str]:
+    """What the digest leads with: how many more people this year's target needs."""
+    lines = []
+    for label, share in _own_shares(t, digest):
+        if share.target is None or not share.whole:
+            continue
+        short = members_short(share.part, share.whole, share.target.value)
+        target = t.percent(share.target.value)
+        if short:
+            lines.append(
+                t(
+                    "{what}: {n} more people to reach the target {year} ({target}).",
+                    what=label,
+                    n=short,
+                    year=share.target.year,
+                    target=target,
+                )
+            )
+        else:
+            lines.append(
+                t(
+                    "{what}: target {year} ({target}) reached.",
+                    what=label,
+                    year=share.target.year,
+                    target=target,
+                )
+            )
     return lines
 
 

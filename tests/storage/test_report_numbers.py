@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from bot.annual_report import write_workbook
 from bot.report_files import localised
+from conversations.digest import digest_text
 from conversations.i18n import Translator
 from conversations.model import default_criteria, default_digital
 from conversations.plan import BY_ID, QD387, QD677, programme_metrics
@@ -177,3 +178,39 @@ async def test_report_of_both_programmes_matches_direct_sql(
         )
         assert (rolled.part, rolled.whole) == tuple(int(v) for v in grand.one())
     assert BY_ID["units"].column == "Đơn vị học tập"
+
+
+async def test_the_digest_leads_with_people_to_the_target_and_keeps_to_what_a_leader_can_do(
+    engine: AsyncEngine,
+) -> None:
+    sessions = make_sessionmaker(engine)
+    async with unit_of_work(sessions) as session:
+        communes = await generate(session, people=600)
+        commune = communes[0]
+        await load_targets(session, commune.id, PLAN)
+    en = Translator("en")
+    async with unit_of_work(sessions) as session:
+        digest = await build_digest(session, commune.id, 2026, NOW, "UTC")
+        assert digest is not None
+        recognised_adults = (
+            await session.execute(
+                text(RECOGNISED_SQL), {"y": 2026, "c": commune.id, "kind": "village"}
+            )
+        ).scalar_one()
+        assert digest.adults.part == recognised_adults
+        short = math.ceil(round(0.5 * digest.adults.whole, 6)) - recognised_adults
+        lines = digest_text(en, digest).splitlines()
+        assert lines[2] == (
+            f"Adults in villages with the title: {short} more people to reach the target "
+            "2026 (50%)."
+        )
+        assert lines[3].startswith("Staff in units with the title: ")
+        assert lines[4] == "Citizens' deadline: November 20, 2026 (0 days left)"
+        assert lines[5] == "Report date: December 10, 2026 (20 days left)"
+        village = next(r for r in digest.rows if r.kind == "village")
+        assert village.place_id is not None
+        own = await build_digest(session, village.place_id, 2026, NOW, "UTC")
+        assert own is not None
+        shown = digest_text(en, own)
+        assert "Staff in units" not in shown  # a village leader has no staff to act on
+        assert "Adults in villages with the title" in shown
