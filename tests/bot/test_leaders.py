@@ -75,11 +75,19 @@ async def test_a_commune_leader_confirms_and_recognises_and_the_citizen_is_told(
 ) -> None:
     await submitted_citizen(leader_app, "an", [9] * 10)
     leader = await commune_leader(leader_app)
-    assert "Waiting for confirmation (1)" in leader.labels
-    await leader.click("Waiting for confirmation (1)")
+    assert "Waiting for a decision (1)" in leader.labels
+    await leader.click("Waiting for a decision (1)")
     await leader.click("Nguyễn Văn An · Xóm 3 · 90")
     assert "Meets the rule for the title." in leader.text
+    assert "Confirm: the association checked the answers" in leader.text  # the difference
+    assert "the title is not given yet" in leader.text
     await leader.click("Confirm and recognise")
+    assert "Recognise Nguyễn Văn An as “Công dân học tập” for 2026?" in leader.text
+    await leader.click("No, go back")  # nothing decided
+    assert "Confirm and recognise" in leader.labels
+    assert await inbox(leader_app, "an") == []
+    await leader.click("Confirm and recognise")
+    await leader.click("Yes, recognise Nguyễn Văn An")
     assert "Recognised: Nguyễn Văn An." in leader.text
     assert "Leader menu" in leader.last.text
     assert await inbox(leader_app, "an") == [
@@ -95,10 +103,12 @@ async def test_a_commune_leader_confirms_and_recognises_and_the_citizen_is_told(
 async def test_a_returned_assessment_is_fixed_and_sent_again(leader_app: App) -> None:
     citizen = await submitted_citizen(leader_app, "an", [9, 9, 9, 9, 9, 4, 9, 9, 9, 9])
     leader = await commune_leader(leader_app)
-    await leader.click("Waiting for confirmation (1)")
+    await leader.click("Waiting for a decision (1)")
     await leader.click("Nguyễn Văn An · Xóm 3 · 85")
     assert "Confirm and recognise" not in leader.labels  # indicator 6 is below 5
     await leader.click("Return for changes")
+    assert "Return the self-assessment of Nguyễn Văn An for changes?" in leader.text
+    await leader.click("Yes, return it to Nguyễn Văn An")
     await leader.send("Chỉ số 6 cần minh chứng học tiếng Anh")
     assert "Returned to Nguyễn Văn An for changes." in leader.text
     [notice] = await inbox(leader_app, "an")
@@ -112,7 +122,7 @@ async def test_a_returned_assessment_is_fixed_and_sent_again(leader_app: App) ->
     await citizen.click("Send for confirmation")
     assert "Sent." in citizen.text
     await leader.send("/lanhdao")
-    await leader.click("Waiting for confirmation (1)")
+    await leader.click("Waiting for a decision (1)")
     await leader.click("Nguyễn Văn An · Xóm 3 · 87")
     assert "Lớp tiếng Anh ở nhà văn hóa" in leader.text
     await leader.click("Confirm")
@@ -120,6 +130,9 @@ async def test_a_returned_assessment_is_fixed_and_sent_again(leader_app: App) ->
     assert await inbox(leader_app, "an") == [
         "The learning association has confirmed your self-assessment for 2026."
     ]
+    await leader.send("/lanhdao")
+    await leader.click("Waiting for a decision (1)")
+    assert leader.labels[0] == "Nguyễn Văn An · Xóm 3 · 87 · confirmed, waiting for recognition"
 
 
 @pytest.mark.parametrize("command", ["/lanhdao", "/leader"])
