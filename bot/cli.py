@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import TextIO
 
 from pydantic import ValidationError
+from sqlalchemy import and_
 
 from bot import logs, operator
 from bot.app import App
@@ -18,12 +19,16 @@ from bot.export import write_csv
 from bot.gateway import Gateway
 from bot.messengers import messengers
 from bot.outbox import deliver
+from bot.portal_export import MappingError, write_portal_csv
 from bot.scheduler import Campaigns
 from bot.settings import Settings
 from conversations.events import OutboundMessage
 from conversations.i18n import Translator
+from conversations.state import Status
 from storage.db import unit_of_work
-from storage.org_lookup import OrgLookupError
+from storage.digests import people_in
+from storage.models import AssessmentRow, Person
+from storage.org_lookup import OrgLookupError, find_org
 from storage.outbox import SENT
 from storage.queries import assessment_rows
 from storage.targets import TargetsError
@@ -47,6 +52,10 @@ def parser() -> argparse.ArgumentParser:
     assessments = what.add_parser("assessments", help="one CSV row per person and season")
     assessments.add_argument("--out", required=True, type=Path, help="CSV file to write")
     assessments.add_argument("--season", type=int, help="only this year")
+    portal = what.add_parser("portal", help="recognised citizens for congdanhoctap.vn")
+    portal.add_argument("--org", required=True, help='a commune or province, e.g. "Xã Hải Hậu"')
+    portal.add_argument("--year", type=int, required=True)
+    portal.add_argument("--out", required=True, type=Path, help="CSV file to write")
     operator.add_commands(commands)
     return root
 
@@ -114,11 +123,29 @@ async def cmd_db(app: App, args: argparse.Namespace) -> None:
 
 
 async def cmd_export(app: App, args: argparse.Namespace) -> None:
+    t = Translator(app.settings.locale)
+    if args.export_command == "portal":
+        await export_portal(app, args, t)
+        return
     async with unit_of_work(app.sessions) as session:
         rows = await assessment_rows(session, args.season)
-    t = Translator(app.settings.locale)
     count = write_csv(args.out, rows, t, app.criteria, app.digital, app.settings.timezone)
     print(f"Wrote {count} rows to {args.out}")
+
+
+async def export_portal(app: App, args: argparse.Namespace, t: Translator) -> None:
+    """The recognised citizens of a node and year, in the portal's columns."""
+    await app.prepare_database()
+    async with unit_of_work(app.sessions) as session:
+        node = await find_org(session, args.org)
+        recognised = and_(
+            people_in(node),
+            Person.consent_at.is_not(None),  # only people who agreed to their data being used
+            AssessmentRow.status == Status.RECOGNISED.value,
+        )
+        rows = await assessment_rows(session, args.year, recognised)
+    count = write_portal_csv(args.out, rows, t, app.criteria, app.digital)
+    print(f"Wrote {count} recognised citizens to {args.out}")
 
 
 COMMANDS: dict[str, Callable[[App, argparse.Namespace], Awaitable[None]]] = {
@@ -155,7 +182,7 @@ async def _run(
     app = App(settings)
     try:
         await command(app, args)
-    except (operator.OperatorError, OrgLookupError, TargetsError) as error:
+    except (operator.OperatorError, OrgLookupError, TargetsError, MappingError) as error:
         print(f"Error: {error}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

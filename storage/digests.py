@@ -76,7 +76,7 @@ def _scoped(columns: list[Any], year: int, where: Any) -> Select[Any]:
     )
 
 
-def _people_in(node: OrgUnit) -> Any:
+def people_in(node: OrgUnit) -> Any:
     if node.kind in ("village", "unit"):
         return Person.place_id == node.id
     if node.kind == "commune":
@@ -93,7 +93,7 @@ def _group_key(node: OrgUnit) -> Any:
 async def _counts_by(
     session: AsyncSession, node: OrgUnit, year: int, key: Any, cutoff: datetime | None
 ) -> dict[Any, Counts]:
-    query = _scoped([key, *count_columns(cutoff)], year, _people_in(node)).group_by(key)
+    query = _scoped([key, *count_columns(cutoff)], year, people_in(node)).group_by(key)
     return {row[0]: Counts(*row[1:]) for row in await session.execute(query)}
 
 
@@ -121,7 +121,7 @@ async def _populations(session: AsyncSession, node: OrgUnit) -> dict[str, int]:
     totals = select(per_unit.c.kind, func.sum(per_unit.c.base)).group_by(per_unit.c.kind)
     found = {kind: int(total or 0) for kind, total in await session.execute(totals)}
     unplaced = select(func.count(Person.id)).where(
-        _people_in(node), Person.place_id.is_(None), Person.consent_at.is_not(None)
+        people_in(node), Person.place_id.is_(None), Person.consent_at.is_not(None)
     )
     found["village"] = found.get("village", 0) + (await session.execute(unplaced)).scalar_one()
     return found
@@ -151,9 +151,9 @@ async def build_digest(
     if node is None:
         return None
     week_ago = now - timedelta(days=7)
-    everyone = _scoped(count_columns(None), year, _people_in(node))
+    everyone = _scoped(count_columns(None), year, people_in(node))
     totals = Counts(*(await session.execute(everyone)).one())
-    before = _scoped(count_columns(week_ago), year, _people_in(node))
+    before = _scoped(count_columns(week_ago), year, people_in(node))
     kind = func.coalesce(Place.kind, "village")
     by_kind = await _counts_by(session, node, year, kind, None)
     bases = await _populations(session, node)
@@ -169,7 +169,7 @@ async def build_digest(
         for metric in METRICS
         if metric not in COUNTED
     ]
-    scope = _people_in(node)
+    scope = people_in(node)
     previous = None
     if full:
         previous = await build_digest(session, org_id, year - 1, now, timezone, full=False)
