@@ -154,6 +154,7 @@ COMMANDS: dict[str, Callable[[App, argparse.Namespace], Awaitable[None]]] = {
     "db": cmd_db,
     "export": cmd_export,
     "org": operator.run,
+    "titles": operator.run,
     "admin": operator.run,
     "report": operator.run,
     "targets": operator.run,

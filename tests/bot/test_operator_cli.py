@@ -53,6 +53,21 @@ def test_villages_and_units_come_from_a_csv_file_all_or_nothing(cdht, tmp_path: 
     assert "Traceback" not in result.stderr
     again = cdht("org", "import-csv", str(good))
     assert "0 added, 3 updated." in again.stdout  # Xóm 9 from the bad file was not imported
+    titles = tmp_path / "titles.csv"  # as Excel on Windows saves it: BOM, ";" and CRLF
+    titles.write_text(
+        "Xã;Nơi;Loại;Năm;Đạt;Tổng\r\n"
+        "Xã Hải Hậu;Xóm 1;Gia đình học tập;2026;85;120\r\n"
+        "Xã Hải Hậu;Trường THCS Hải Hậu;Đơn vị học tập;2026;1;1\r\n",
+        encoding="utf-8-sig",
+    )
+    assert "2 yearly counts stored." in cdht("titles", "import-csv", str(titles)).stdout
+    shown = cdht("titles", "show", "--org", "Xã Hải Hậu", "--year", "2026").stdout
+    assert "households: 85 of 120" in shown
+    assert "units: 1 of 1" in shown
+    titles.write_text("xa;noi;loai;nam;dat;tong\nXã Hải Hậu;Xóm 1;Gia đình;2026;200;120\n")
+    refused = cdht("titles", "import-csv", str(titles))
+    assert refused.returncode == 2
+    assert "line 2: Xóm 1: More recognised than there are" in refused.stderr
 
 
 def test_invitations_targets_and_the_report(cdht, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
