@@ -26,7 +26,15 @@ from bot.reports import (
     write_summary,
     write_table,
 )
-from conversations.digest import Digest, PersonRow, Share, members_short, plan_shares
+from conversations.digest import (
+    UNIT_TITLE_SHARE,
+    Digest,
+    PersonRow,
+    PlaceRow,
+    Share,
+    members_short,
+    plan_shares,
+)
 from conversations.i18n import N_, Translator
 from conversations.plan import QD387, QD677, Metric, programme_metrics
 
@@ -52,6 +60,7 @@ def write_workbook(digest: Digest, path: Path, t: Translator) -> Path:
     for programme, name in ((QD387, t("QĐ 387 titles")), (QD677, t("QĐ 677 citizens"))):
         write_programme(_sheet(workbook, name), digest, t, programme)
     write_places(_sheet(workbook, t("By village and unit")), digest, t)
+    write_titles_by_place(_sheet(workbook, t("Titles by village and unit")), digest, t)
     write_people(_sheet(workbook, t("Recognised citizens")), digest.recognised_people, t)
     write_started(_sheet(workbook, t("Started, not sent")), digest.started_people, t)
     write_people(_sheet(workbook, t("Pending")), digest.pending_people, t, with_status=True)
@@ -159,6 +168,47 @@ def _last(share: Share | None) -> list[Value]:
     if share is None or not share.whole:
         return [None, None]
     return [share.part, ratio(share.value)]
+
+
+def write_titles_by_place(sheet: Worksheet, digest: Digest, t: Translator) -> None:
+    """QĐ 387 per village and unit (per commune in a province report): households and clans
+    holding their title, the place's own title, and a unit's way to the 90% of members."""
+    header = [
+        t("Commune") if digest.level == "province" else t("Village or unit"),
+        t("Learning families"),
+        t("Out of"),
+        t("Learning clans"),
+        t("Out of"),
+        t("Learning communities"),
+        t("Learning units"),
+        t("Members recognised"),
+        t("People short of {share}", share=t.percent(UNIT_TITLE_SHARE)),
+    ]
+    write_table(sheet, header, [titles_row(row) for row in digest.rows if row.place_id])
+
+
+def titles_row(row: PlaceRow) -> list[Value]:
+    facts = {metric: (done, total) for metric, done, total in row.facts}
+
+    def pair(metric: str) -> list[Value]:
+        done, total = facts.get(metric, (None, None))
+        return [done, total]
+
+    def titled(metric: str) -> Value:
+        done, total = facts.get(metric, (None, None))
+        return None if total is None else f"{done}/{total}"
+
+    share, unit = row.share, row.kind == "unit"
+    short = members_short(share.part, share.whole) if unit and share.whole else None
+    return [
+        row.name,
+        *pair("households"),
+        *pair("clans"),
+        titled("communities"),
+        titled("units"),
+        ratio(share.value) if unit else None,
+        short,
+    ]
 
 
 def write_started(sheet: Worksheet, people: Sequence[PersonRow], t: Translator) -> None:

@@ -63,6 +63,8 @@ class PlaceRow:
     population: int | None  # adults or staff living/working there, when known
     counts: Counts
     share: Share  # recognised / (population, or registered when unknown), against its target
+    # QĐ 387 records of the place (a commune's: summed), metric -> (done, total)
+    facts: tuple[tuple[str, int, int], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -184,7 +186,8 @@ def unit_title_lines(t: Translator, rows: tuple[PlaceRow, ...], shown: int = 10)
     if not units:
         return []
     units.sort(key=lambda r: (members_short(r.share.part, r.share.whole), r.name))
-    lines = ["", t("Units towards “Đơn vị học tập” (90% of members recognised):")]
+    share = t.percent(UNIT_TITLE_SHARE)
+    lines = ["", t("Units towards “Đơn vị học tập” ({share} of members recognised):", share=share)]
     for row in units[:shown]:
         short = members_short(row.share.part, row.share.whole)
         value = row.share.part / row.share.whole

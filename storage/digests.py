@@ -25,7 +25,7 @@ from conversations.digest import (
 from conversations.state import Status
 from storage.models import AssessmentRow, OrgUnit, Person
 from storage.people_lists import STARTED, people_rows, unreachable_names
-from storage.plan_facts import fact_totals
+from storage.plan_facts import fact_totals, facts_by_place
 from storage.schedules import schedule_for
 from storage.targets import target_for
 
@@ -205,6 +205,7 @@ async def build_digest(
 
 async def _rows(session: AsyncSession, node: OrgUnit, year: int) -> tuple[PlaceRow, ...]:
     counts = await _counts_by(session, node, year, _group_key(node), None)
+    recorded = await facts_by_place(session, node, year)
     rows = []
     for unit in await _row_nodes(session, node):
         found = counts.get(unit.id, Counts())
@@ -212,7 +213,14 @@ async def _rows(session: AsyncSession, node: OrgUnit, year: int) -> tuple[PlaceR
         whole = unit.population if unit.population is not None else found.registered
         target = await target_for(session, unit.id, year, metric)
         share = Share(found.recognised, whole, target)
-        rows.append(PlaceRow(unit.id, unit.name, unit.kind, unit.population, found, share))
+        if unit.kind == "commune":  # a province's row: the commune's subtree summed
+            sums = await fact_totals(session, unit, year)
+            facts = tuple((m, done, total) for m, (done, total) in sorted(sums.items()))
+        else:
+            facts = tuple(
+                (m, done, total) for (org, m), (done, total) in recorded.items() if org == unit.id
+            )
+        rows.append(PlaceRow(unit.id, unit.name, unit.kind, unit.population, found, share, facts))
     unplaced = counts.get(None)
     if node.kind == "commune" and unplaced is not None:
         target = await target_for(session, node.id, year, ADULTS)

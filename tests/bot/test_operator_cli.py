@@ -106,6 +106,7 @@ def test_invitations_targets_and_the_report(cdht, tmp_path: Path) -> None:  # ty
         "QĐ 387 - Mô hình học tập",
         "QĐ 677 - Công dân học tập",
         "Theo thôn, đơn vị",
+        "Danh hiệu theo thôn, đơn vị",
         "Công dân đã được công nhận",
         "Đang làm dở",
         "Đang chờ xử lý",

@@ -124,6 +124,7 @@ SHEETS = (
     "QĐ 387 titles",
     "QĐ 677 citizens",
     "By village and unit",
+    "Titles by village and unit",
     "Recognised citizens",
     "Started, not sent",
     "Pending",

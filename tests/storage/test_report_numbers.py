@@ -148,6 +148,24 @@ async def test_report_of_both_programmes_matches_direct_sql(
                 assert row[7] == max(0, math.ceil(round(target * whole, 6)) - part), metric.id
                 last_part, _ = await sql_pair(session, commune, metric.id, 2025)
                 assert row[9] == last_part, metric.id
+        by_place = {
+            row[0].value: [c.value for c in row]
+            for row in book["Danh hiệu theo thôn, đơn vị"].iter_rows(min_row=2)
+        }
+        villages = await session.execute(
+            text(
+                "SELECT u.name, f.done, f.total FROM plan_facts f JOIN org_units u "
+                "ON u.id = f.org_unit_id WHERE f.year = 2026 AND f.metric = 'households' "
+                "AND u.parent_id = :c"
+            ),
+            {"c": commune.id},
+        )
+        for name, done, total in villages:
+            assert by_place[name][1:3] == [done, total], name
+        for row in digest.rows:
+            if row.kind == "unit" and row.share.whole:
+                needed = math.ceil(round(0.9 * row.share.whole, 6)) - row.share.part
+                assert by_place[row.name][8] == max(0, needed), row.name
         started = book["Đang làm dở"]
         count = (
             await session.execute(
