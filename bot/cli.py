@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import TextIO
 
 from pydantic import ValidationError
+from sqlalchemy import and_
 
 from bot import logs, operator, privacy_cli
 from bot.app import App
@@ -18,13 +19,17 @@ from bot.export import write_csv
 from bot.gateway import Gateway
 from bot.messengers import messengers
 from bot.outbox import deliver
+from bot.portal_export import MappingError, write_portal_csv
 from bot.scheduler import Campaigns
 from bot.settings import Settings
 from conversations.events import OutboundMessage
 from conversations.i18n import Translator
+from conversations.state import Status
 from storage.access_log import CLI, record_access
 from storage.db import unit_of_work
-from storage.org_lookup import OrgLookupError
+from storage.digests import people_in
+from storage.models import AssessmentRow, Person
+from storage.org_lookup import OrgLookupError, find_org
 from storage.outbox import SENT
 from storage.queries import assessment_rows
 from storage.targets import TargetsError
@@ -48,6 +53,10 @@ def parser() -> argparse.ArgumentParser:
     assessments = what.add_parser("assessments", help="one CSV row per person and season")
     assessments.add_argument("--out", required=True, type=Path, help="CSV file to write")
     assessments.add_argument("--season", type=int, help="only this year")
+    portal = what.add_parser("portal", help="recognised citizens for congdanhoctap.vn")
+    portal.add_argument("--org", required=True, help='a commune or province, e.g. "Xã Hải Hậu"')
+    portal.add_argument("--year", type=int, required=True)
+    portal.add_argument("--out", required=True, type=Path, help="CSV file to write")
     operator.add_commands(commands)
     privacy_cli.add_commands(commands)
     return root
@@ -116,13 +125,31 @@ async def cmd_db(app: App, args: argparse.Namespace) -> None:
 
 
 async def cmd_export(app: App, args: argparse.Namespace) -> None:
+    t = Translator(app.settings.locale)
+    if args.export_command == "portal":
+        await export_portal(app, args, t)
+        return
     async with unit_of_work(app.sessions) as session:
         rows = await assessment_rows(session, args.season)
         # Names of everyone: kept in the access log (cdht privacy audit).
         await record_access(session, app.clock.now(), "export", actor_id=None, via=CLI)
-    t = Translator(app.settings.locale)
     count = write_csv(args.out, rows, t, app.criteria, app.digital, app.settings.timezone)
     print(f"Wrote {count} rows to {args.out}")
+
+
+async def export_portal(app: App, args: argparse.Namespace, t: Translator) -> None:
+    """The recognised citizens of a node and year, in the portal's columns."""
+    await app.prepare_database()
+    async with unit_of_work(app.sessions) as session:
+        node = await find_org(session, args.org)
+        recognised = and_(
+            people_in(node),
+            Person.consent_at.is_not(None),  # only people who agreed to their data being used
+            AssessmentRow.status == Status.RECOGNISED.value,
+        )
+        rows = await assessment_rows(session, args.year, recognised)
+    count = write_portal_csv(args.out, rows, t, app.criteria, app.digital)
+    print(f"Wrote {count} recognised citizens to {args.out}")
 
 
 COMMANDS: dict[str, Callable[[App, argparse.Namespace], Awaitable[None]]] = {
@@ -131,6 +158,7 @@ COMMANDS: dict[str, Callable[[App, argparse.Namespace], Awaitable[None]]] = {
     "db": cmd_db,
     "export": cmd_export,
     "org": operator.run,
+    "titles": operator.run,
     "admin": operator.run,
     "report": operator.run,
     "targets": operator.run,
@@ -160,7 +188,7 @@ async def _run(
     app = App(settings)
     try:
         await command(app, args)
-    except (operator.OperatorError, OrgLookupError, TargetsError) as error:
+    except (operator.OperatorError, OrgLookupError, TargetsError, MappingError) as error:
         print(f"Error: {error}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

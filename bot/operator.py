@@ -3,11 +3,11 @@
 import argparse
 from pathlib import Path
 
+from bot.annual_report import write_workbook
 from bot.app import App
 from bot.messengers import messengers
 from bot.outbox import Sender
 from bot.report_files import localised
-from bot.reports import write_workbook
 from bot.scheduler import Campaigns
 from conversations.digest import METRICS
 from conversations.i18n import SUPPORTED, Translator
@@ -21,8 +21,9 @@ from storage.leadership import create_invite, revoke_invite, revoke_role, roles_
 from storage.org_import import import_places
 from storage.org_lookup import find_org
 from storage.outbox_queue import recover_interrupted, status_counts
+from storage.plan_facts import fact_totals, import_facts
 from storage.schedules import schedule_for, set_schedule
-from storage.targets import TargetEntry, load_targets, set_target, target_for
+from storage.targets import TargetEntry, load_plan, load_targets, set_target, target_for
 
 
 class OperatorError(Exception):
@@ -37,6 +38,17 @@ def add_commands(commands: "argparse._SubParsersAction[argparse.ArgumentParser]"
     imp.add_argument("--province", required=True, help='e.g. "Ninh Bình"')
     csv_import = org.add_parser("import-csv", help="villages and units from a CSV file")
     csv_import.add_argument("file", type=Path, help="columns: commune, kind, name[, population]")
+
+    titles = commands.add_parser(
+        "titles", help="QĐ 387 group titles and the association's yearly numbers"
+    ).add_subparsers(dest="titles_command", required=True)
+    facts_csv = titles.add_parser("import-csv", help="yearly counts from a CSV file")
+    facts_csv.add_argument(
+        "file", type=Path, help="columns: commune, place, metric, year, done, total"
+    )
+    facts_show = titles.add_parser("show", help="the yearly counts of a node and below")
+    facts_show.add_argument("--org", required=True)
+    facts_show.add_argument("--year", type=int, required=True)
 
     admin = commands.add_parser("admin", help="leaders' access").add_subparsers(
         dest="admin_command", required=True
@@ -65,7 +77,7 @@ def add_commands(commands: "argparse._SubParsersAction[argparse.ArgumentParser]"
     )
     load = targets.add_parser("load", help="load a targets file onto a node")
     load.add_argument("file", type=Path)
-    load.add_argument("--org", required=True)
+    load.add_argument("--org", help="default: every commune the file names in [[communes]]")
     put = targets.add_parser("set", help="set one target (a share from 0 to 1)")
     put.add_argument("--org", required=True)
     put.add_argument("--year", type=int, required=True)
@@ -99,6 +111,8 @@ async def run(app: App, args: argparse.Namespace) -> None:
     handler = {
         ("org", "import"): org_import,
         ("org", "import-csv"): org_import_csv,
+        ("titles", "import-csv"): titles_import_csv,
+        ("titles", "show"): titles_show,
         ("admin", "invite"): admin_invite,
         ("admin", "revoke"): admin_revoke,
         ("admin", "roles"): admin_roles,
@@ -138,6 +152,25 @@ async def org_import_csv(app: App, args: argparse.Namespace) -> None:
     print(f"{result.added} added, {result.updated} updated.")
 
 
+async def titles_import_csv(app: App, args: argparse.Namespace) -> None:
+    text = args.file.read_text(encoding="utf-8-sig")
+    async with unit_of_work(app.sessions) as session:
+        result = await import_facts(session, text, app.clock.now())
+        if result.errors:
+            raise OperatorError("Nothing was imported:\n" + "\n".join(result.errors))
+    print(f"{result.stored} yearly counts stored.")
+
+
+async def titles_show(app: App, args: argparse.Namespace) -> None:
+    async with unit_of_work(app.sessions) as session:
+        org = await find_org(session, args.org)
+        totals = await fact_totals(session, org, args.year)
+    for metric in METRICS:
+        if metric in totals:
+            done, total = totals[metric]
+            print(f"{metric}: {done} of {total}")
+
+
 async def admin_invite(app: App, args: argparse.Namespace) -> None:
     role = RoleName(args.role)
     async with unit_of_work(app.sessions) as session:
@@ -172,6 +205,10 @@ async def report(app: App, args: argparse.Namespace) -> None:
 
 async def targets_load(app: App, args: argparse.Namespace) -> None:
     async with unit_of_work(app.sessions) as session:
+        if args.org is None:
+            names = await load_plan(session, args.file)
+            print(f"Targets of {args.file.name} set on {len(names)} communes: {', '.join(names)}.")
+            return
         org = await find_org(session, args.org)
         count = await load_targets(session, org.id, args.file)
     print(f"{count} targets set on {org.name}.")
@@ -194,7 +231,9 @@ async def targets_show(app: App, args: argparse.Namespace) -> None:
         for metric in METRICS:
             found = await target_for(session, org.id, args.year, metric)
             shown = (
-                f"{found.value:.0%} (set for {found.year} by {found.set_by})" if found else "none"
+                f"{found.value:.0%} (set for {found.year} by {found.set_by}: {found.source})"
+                if found
+                else "none"
             )
             print(f"{metric}: {shown}")
 

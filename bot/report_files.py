@@ -4,8 +4,9 @@ import asyncio
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from bot.annual_report import write_workbook
 from bot.export import status_names
-from bot.reports import draw_chart, qr_png, write_workbook
+from bot.reports import draw_chart, qr_png
 from conversations.digest import Digest, PersonRow, row_name
 from conversations.i18n import Translator
 from conversations.model import Criteria, DigitalCheck

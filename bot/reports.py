@@ -18,7 +18,9 @@ from conversations.digest import Counts, Digest, PersonRow, PlaceRow, Share
 from conversations.i18n import Translator
 
 LOCAL_ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
-PERCENT_FORMAT = "0.0%"
+# Shares to one decimal, but a non-zero share never reads "0.0%" (1 person in 5,000 shows
+# "<0.1%"): Excel and LibreOffice number formats allow two conditions before the default.
+PERCENT_FORMAT = '[=0]0%;[<0.0005]"<0.1%";0.0%'
 DATE_FORMAT = "dd/mm/yyyy"
 MAX_COLUMN_WIDTH = 45
 # Excel refuses longer sheet titles and these characters in them.
@@ -39,21 +41,6 @@ Value = str | int | float | datetime | None
 
 
 # Workbook
-
-
-def write_workbook(digest: Digest, path: Path, t: Translator) -> Path:
-    workbook = Workbook()
-    workbook.remove(workbook.worksheets[0])
-    title = t("Learning citizens: {name}, {year}", name=digest.org_name, year=digest.year)
-    workbook.properties.title = title
-    workbook.properties.creator = "cdht"
-    write_summary(_sheet(workbook, t("Summary")), digest, t, title)
-    write_places(_sheet(workbook, t("By village and unit")), digest, t)
-    write_people(_sheet(workbook, t("Recognised citizens")), digest.recognised_people, t)
-    write_people(_sheet(workbook, t("Pending")), digest.pending_people, t, with_status=True)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    workbook.save(path)
-    return path
 
 
 def write_summary(sheet: Worksheet, digest: Digest, t: Translator, title: str) -> None:

@@ -19,10 +19,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.app import App
 from bot.outbox import Send, deliver_many
 from bot.personal_data import purge_expired
-from conversations.campaigns import reminder
+from conversations.campaigns import reminder, report_reminder
 from conversations.digest import digest_text
 from conversations.events import Choice, OutboundMessage
 from conversations.i18n import Translator
+from conversations.roles import MAY_ADD_PLACES
 from conversations.schedule import digest_due, is_quiet, quiet_window, reminder_due
 from storage import inbox
 from storage.campaigns import communes_with_people, leaders, unfinished
@@ -43,6 +44,7 @@ KEEP_HANDLED = timedelta(days=30)
 class PlanReport:
     reminders: int = 0
     digests: int = 0
+    report_reminders: int = 0
 
 
 async def plan(app: App, channels: tuple[str, ...]) -> PlanReport:
@@ -53,6 +55,7 @@ async def plan(app: App, channels: tuple[str, ...]) -> PlanReport:
     for commune_id in communes:
         report.reminders += await _plan_reminders(app, commune_id, channels, now)
     report.digests = await _plan_digests(app, channels, now)
+    report.report_reminders = await _plan_report_reminders(app, channels, now)
     return report
 
 
@@ -119,6 +122,33 @@ async def _plan_digests(app: App, channels: tuple[str, ...], now: datetime) -> i
     return queued
 
 
+async def _plan_report_reminders(app: App, channels: tuple[str, ...], now: datetime) -> int:
+    """Commune and province leaders (those who send a report upward) count down to the report
+    date on the reminder days, once per leader and round."""
+    local = now.astimezone(ZoneInfo(app.settings.timezone))
+    queued = 0
+    async with unit_of_work(app.sessions) as session:
+        grants = await leaders(session, channels)
+    for role_id, grant, person in grants:
+        if grant.role not in MAY_ADD_PLACES:
+            continue
+        async with unit_of_work(app.sessions) as session:
+            schedule = await schedule_for(session, grant.org_id, local.year)
+            days = reminder_due(schedule, local, towards="report_date")
+            if days is None or is_quiet(schedule, local):
+                continue
+            campaign = f"report:{grant.org_id}:{local.year}:{days}"
+            outbox = SqlOutbox(session)
+            await outbox.open_campaign(campaign, "report", grant.org_id, now)
+            message = report_reminder(
+                person.locale, schedule.report_date_in(local.year), local.date(), grant.org_name
+            )
+            queued += await outbox.put(
+                f"{campaign}:{role_id}", person.channel, person.user_ref, message, now, campaign
+            )
+    return queued
+
+
 async def _queued(session: AsyncSession, key: str) -> bool:
     query = select(OutboxMessage.id).where(OutboxMessage.key == key)
     return (await session.execute(query)).first() is not None
@@ -166,8 +196,13 @@ class Campaigns:
         async with unit_of_work(self.app.sessions) as session:
             await inbox.prune(session, self.app.clock.now() - KEEP_HANDLED)
         await purge_expired(self.app)
-        if report.reminders or report.digests:
-            log.info("planned %d reminders and %d digests", report.reminders, report.digests)
+        if report.reminders or report.digests or report.report_reminders:
+            log.info(
+                "planned %d reminders, %d digests and %d report reminders",
+                report.reminders,
+                report.digests,
+                report.report_reminders,
+            )
         return report
 
     async def send_now(self) -> int:

@@ -25,6 +25,7 @@ from conversations.steps import ask, step
 
 EDITABLE = (
     "deadline",
+    "report_date",
     "reminder_days",
     "digest_weekday",
     "digest_time",
@@ -42,6 +43,10 @@ def calendar_text(ctx: Ctx, schedule: Schedule) -> str:
             "Season {year}: self-assessments due by {date}.",
             year=ctx.season,
             date=t.date(schedule.deadline_in(ctx.season)),
+        ),
+        t(
+            "The commune's report goes upward by {date}.",
+            date=t.date(schedule.report_date_in(ctx.season)),
         ),
         t(
             "Reminders {days} days before, at {time}.",
@@ -83,7 +88,8 @@ class Calendar(LeaderStep):
 def _setting_label(ctx: Ctx, key: str) -> str:
     t = ctx.t
     return {
-        "deadline": t("Change the deadline"),
+        "deadline": t("Change the citizens' deadline"),
+        "report_date": t("Change the report date"),
         "reminder_days": t("Change reminder days"),
         "digest_weekday": t("Change the report day"),
         "digest_time": t("Change the report time"),
@@ -133,7 +139,8 @@ class Setting(LeaderStep):
     async def prompt(self, ctx: Ctx, param: str) -> OutboundMessage:
         t = ctx.t
         examples = {
-            "deadline": t("Type the new deadline, e.g. 10/12"),
+            "deadline": t("Type the citizens' deadline, e.g. 20/11"),
+            "report_date": t("Type the date the report goes upward, e.g. 10/12"),
             "reminder_days": t("Type the days before the deadline, e.g. 14, 7, 2"),
             "digest_weekday": t("Type the weekday: {days}", days=", ".join(WEEKDAYS)),
         }

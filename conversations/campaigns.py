@@ -60,8 +60,27 @@ def reminder(
     return OutboundMessage("\n".join(lines), (Choice(RESUME.id, t("Continue")),))
 
 
+def report_reminder(locale: str, report_date: date, today: date, org_name: str) -> OutboundMessage:
+    """A commune or province leader's countdown to the report date (the plan's "trước ngày
+    10/12 gửi báo cáo"), with the way to the Excel report."""
+    t = Translator(locale)
+    text = t(
+        "{n} days left to send the report of {name} upward (by {date}). "
+        "The Excel report is in the leader menu.",
+        n=(report_date - today).days,
+        name=org_name,
+        date=t.date(report_date),
+    )
+    return OutboundMessage(text, (Choice("cmd=lanhdao", t("Leader menu")),))
+
+
 def campaign_line(t: Translator, count: CampaignCount) -> str:
-    kinds = {"reminder": t("Reminder"), "digest": t("Weekly report"), "nudge": t("Your reminder")}
+    kinds = {
+        "reminder": t("Reminder"),
+        "digest": t("Weekly report"),
+        "nudge": t("Your reminder"),
+        "report": t("Report reminder"),
+    }
     return t(
         "{kind} {date}: {planned} planned, {sent} sent, {failed} failed, "
         "{unreachable} unreachable",

@@ -12,6 +12,7 @@ from conversations import (  # noqa: F401  (importing them registers their steps
     registration,
     reviewing,
     summary,
+    titles_screen,
 )
 from conversations.commands import run_command
 from conversations.context import Chosen, Ctx, InputError, Outcome, Reply, Typed

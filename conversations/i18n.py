@@ -51,6 +51,12 @@ class Translator:
         return str(get_day_names("wide", locale=self.locale)[index])
 
     def percent(self, value: float) -> str:
+        """Whole percent, but never a non-zero share as "0%" nor a partial one as "100%":
+        1 in 5,000 is "<1%", 4,999 in 5,000 is ">99%"."""
+        if 0 < value < 0.005:
+            return "<" + format_percent(0.01, locale=self.locale)
+        if 0.995 <= value < 1:
+            return ">" + format_percent(0.99, locale=self.locale)
         return format_percent(value, locale=self.locale)
 
     def date(self, value: date | datetime) -> str:

@@ -118,11 +118,12 @@ class Menu(LeaderStep):
         t = ctx.t
         _, waiting = await leadership(ctx).queue(grant, 0, 1)
         options = [
-            ("queue", t("Waiting for confirmation ({n})", n=waiting)),
+            ("queue", t("Waiting for a decision ({n})", n=waiting)),
             ("digest", t("Progress report")),
             ("excel", t("Excel report")),
             ("links", t("Invitation links and QR codes")),
             ("calendar", t("Reminders and calendar")),
+            ("titles", t("Titles and the association's numbers")),
         ]
         if MAY_INVITE[grant.role]:
             options.append(("invite", t("Invite a leader")))
@@ -146,13 +147,14 @@ class Menu(LeaderStep):
         if value == "queue":
             _, waiting = await leadership(ctx).queue(grant, 0, 1)
             if not waiting:
-                return ctx.outcome(ctx.state, ctx.t("Nothing is waiting for confirmation."))
+                return ctx.outcome(ctx.state, ctx.t("Nothing is waiting for a decision."))
         target = {
             "queue": "lead_queue:0",
             "links": "lead_links",
             "invite": "lead_invite",
             "add": "lead_add",
             "calendar": "lead_calendar",
+            "titles": "lead_titles",
         }
         return ctx.outcome(ctx.state.at(target[value]))
 

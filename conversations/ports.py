@@ -1,6 +1,6 @@
 """Interfaces the core needs from the outside world; storage/ and bot/ implement them."""
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
@@ -83,6 +83,23 @@ class Leadership(Protocol):
     ) -> SubmissionDetail | None: ...
 
     async def digest(self, grant: Grant, year: int, now: datetime) -> Digest | None: ...
+
+    async def facts(self, grant: Grant, year: int) -> Mapping[tuple[int, str], tuple[int, int]]:
+        """(org id, metric) -> (done, total) recorded in the grant's subtree for the year."""
+        ...
+
+    async def set_fact(
+        self,
+        grant: Grant,
+        org_id: int,
+        year: int,
+        metric: str,
+        done: int,
+        total: int,
+        now: datetime,
+    ) -> str | None:
+        """None when stored; "forbidden"; or why the numbers do not fit (a msgid for t())."""
+        ...
 
     async def schedule(self, grant: Grant, year: int) -> Schedule: ...
 

@@ -34,12 +34,12 @@ class Queue(LeaderStep):
         items, total = await leadership(ctx).queue(grant, page, PAGE)
         if not total:
             return ask(
-                f"lead_queue:{page}", t("Nothing is waiting for confirmation."), [menu_option(t)]
+                f"lead_queue:{page}", t("Nothing is waiting for a decision."), [menu_option(t)]
             )
         options = [
             (
                 str(item.assessment_id),
-                _queue_label(item),
+                _queue_label(t, item),
             )
             for item in items
         ]
@@ -50,7 +50,7 @@ class Queue(LeaderStep):
         options.append(menu_option(t))
         first, last = page * PAGE + 1, page * PAGE + len(items)
         text = t(
-            "Waiting for confirmation: {first}-{last} of {total}",
+            "Waiting for a decision: {first}-{last} of {total}",
             first=first,
             last=last,
             total=total,
@@ -75,10 +75,13 @@ class Queue(LeaderStep):
 MESSENGERS = {"telegram": "Telegram", "zalo": "Zalo"}
 
 
-def _queue_label(item: Submission) -> str:
+def _queue_label(t: Translator, item: Submission) -> str:
+    """Sent ones wait for confirmation; confirmed ones wait for recognition, and say so."""
     parts = [item.person_name, item.place, str(item.total), MESSENGERS.get(item.channel, "")]
     label = " · ".join(part for part in parts if part)
-    return label + (" ✓" if item.status == Status.CONFIRMED else "")
+    if item.status == Status.CONFIRMED:
+        return label + " · " + t("confirmed, waiting for recognition")
+    return label
 
 
 @step("lead_view")
@@ -87,14 +90,15 @@ class View(LeaderStep):
         detail = await leadership(ctx).submission(grant, int(param))
         if detail is None:
             return OutboundMessage(no_permission(ctx))
-        return ask(f"lead_view:{param}", detail_text(ctx, detail), _decisions(ctx, grant, detail))
+        text = detail_text(ctx, detail) + "\n\n" + decisions_explained(ctx.t)
+        return ask(f"lead_view:{param}", text, _decisions(ctx, grant, detail))
 
     async def answer(self, ctx: Ctx, param: str, reply: Reply) -> Outcome:
         value = reply.value if isinstance(reply, Chosen) else ""
         if value == "list":
             return ctx.outcome(ctx.state.at("lead_queue:0"))
-        if value == Status.RETURNED:
-            return ctx.outcome(ctx.state.at(f"lead_reason:{param}"))
+        if value in (Status.RETURNED, Status.RECOGNISED):
+            return ctx.outcome(ctx.state.at(f"lead_sure:{param}.{value}"))
         return await decide(ctx, int(param), Status(value), None)
 
     def back(self, ctx: Ctx, param: str) -> str | None:
@@ -111,6 +115,54 @@ def _decisions(ctx: Ctx, grant: Grant, detail: SubmissionDetail) -> list[tuple[s
     options.append((Status.RETURNED.value, t("Return for changes")))
     options.append(("list", t("« Back to the list")))
     return options
+
+
+def decisions_explained(t: Translator) -> str:
+    """What each button does: confirming is not recognising."""
+    return t(
+        "Confirm: the association checked the answers and the evidence; the title is not "
+        "given yet.\nConfirm and recognise: the commune gives the “Công dân học tập” title "
+        "for this year (only when the rule is met).\nReturn: the person fixes it and sends it "
+        "again."
+    )
+
+
+@step("lead_sure")
+class AreYouSure(LeaderStep):
+    """param "<assessment id>.<recognised|returned>": asked once, with the person's name."""
+
+    async def screen(self, ctx: Ctx, param: str, grant: Grant) -> OutboundMessage:
+        t = ctx.t
+        assessment, decision = param.split(".", 1)
+        detail = await leadership(ctx).submission(grant, int(assessment))
+        if detail is None:
+            return OutboundMessage(no_permission(ctx))
+        name = detail.summary.person_name
+        if decision == Status.RECOGNISED:
+            text = t(
+                "Recognise {name} as “Công dân học tập” for {year}? {name} is told at once.",
+                name=name,
+                year=detail.season,
+            )
+            yes = t("Yes, recognise {name}", name=name)
+        else:
+            text = t(
+                "Return the self-assessment of {name} for changes? You write the reason next.",
+                name=name,
+            )
+            yes = t("Yes, return it to {name}", name=name)
+        return ask(f"lead_sure:{param}", text, [("yes", yes), ("no", t("No, go back"))])
+
+    async def answer(self, ctx: Ctx, param: str, reply: Reply) -> Outcome:
+        assessment, decision = param.split(".", 1)
+        if not isinstance(reply, Chosen) or reply.value != "yes":
+            return ctx.outcome(ctx.state.at(f"lead_view:{assessment}"))
+        if decision == Status.RETURNED:
+            return ctx.outcome(ctx.state.at(f"lead_reason:{assessment}"))
+        return await decide(ctx, int(assessment), Status.RECOGNISED, None)
+
+    def back(self, ctx: Ctx, param: str) -> str | None:
+        return f"lead_view:{param.split('.', 1)[0]}"
 
 
 def detail_text(ctx: Ctx, detail: SubmissionDetail) -> str:

@@ -10,6 +10,7 @@ WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 KEYS = (
     "season_open",
     "deadline",
+    "report_date",
     "reminder_days",
     "digest_weekday",
     "digest_time",
@@ -28,12 +29,17 @@ class ScheduleError(ValueError):
 
 @dataclass(frozen=True)
 class Schedule:
-    """Defaults: season from 1 January, reports before 10 December (the district plan in
-    ../shared/seeds), reminders 14, 7 and 2 days before at 08:00, digests Monday 07:30, no
-    messages to citizens 21:00-07:00."""
+    """Defaults: season from 1 January; citizens' self-assessments due by 20 November (our
+    choice, a few weeks before the report so leaders can confirm and recognise); the commune's
+    report sent upward before 10 December (Kế hoạch UBND huyện Hải Hậu on QĐ 387/QĐ-TTg and
+    QĐ 677/QĐ-TTg, section V.6: "định kỳ hàng năm trước ngày 10/12 gửi báo cáo"); reminders
+    14, 7 and 2 days before each date at 08:00 (citizens to the deadline, commune and
+    province leaders to the report date); digests Monday 07:30; no messages to citizens
+    21:00-07:00."""
 
     season_open: str = "01/01"  # DD/MM, as people write dates
-    deadline: str = "10/12"
+    deadline: str = "20/11"  # the citizens' deadline
+    report_date: str = "10/12"  # the commune's report goes upward before this day
     reminder_days: tuple[int, ...] = (14, 7, 2)
     reminder_time: time = time(8, 0)
     digest_weekday: int = 0  # Monday
@@ -44,8 +50,21 @@ class Schedule:
     def deadline_in(self, year: int) -> date:
         return _month_day(self.deadline, year)
 
+    def report_date_in(self, year: int) -> date:
+        return _month_day(self.report_date, year)
+
     def opens_in(self, year: int) -> date:
         return _month_day(self.season_open, year)
+
+
+def check_order(schedule: Schedule, year: int) -> None:
+    """ScheduleError unless citizens' deadline < report date: leaders need days in between
+    to confirm, recognise and write the report."""
+    if schedule.deadline_in(year) >= schedule.report_date_in(year):
+        raise ScheduleError(
+            f"the citizens' deadline ({schedule.deadline}) must come before "
+            f"the report date ({schedule.report_date})"
+        )
 
 
 def with_value(schedule: Schedule, key: str, raw: str) -> Schedule:
@@ -53,6 +72,7 @@ def with_value(schedule: Schedule, key: str, raw: str) -> Schedule:
     parse: dict[str, Callable[[str], Any]] = {
         "season_open": _parse_month_day,
         "deadline": _parse_month_day,
+        "report_date": _parse_month_day,
         "reminder_days": _parse_days,
         "reminder_time": _parse_time,
         "digest_weekday": _parse_weekday,
@@ -83,9 +103,10 @@ def end_of_quiet(schedule: Schedule, local: datetime) -> datetime:
     return wake if wake > local else wake + timedelta(days=1)
 
 
-def reminder_due(schedule: Schedule, local: datetime) -> int | None:
-    """The reminder (days before the deadline) whose moment has come and not long passed."""
-    deadline = schedule.deadline_in(local.year)
+def reminder_due(schedule: Schedule, local: datetime, towards: str = "deadline") -> int | None:
+    """The reminder (days before the citizens' deadline, or with towards="report_date" before
+    the report date) whose moment has come and not long passed."""
+    deadline = _month_day(getattr(schedule, towards), local.year)
     for days in sorted(schedule.reminder_days):
         moment = datetime.combine(
             deadline - timedelta(days=days), schedule.reminder_time, local.tzinfo

@@ -12,6 +12,7 @@ from sqlalchemy.orm import aliased
 from conversations.digest import (
     ADULTS,
     DIGITAL,
+    METRICS,
     PROFICIENT,
     STAFF,
     Counts,
@@ -19,12 +20,16 @@ from conversations.digest import (
     PlaceRow,
     Share,
     by_lag,
+    plan_shares,
 )
 from conversations.state import Status
 from storage.models import AssessmentRow, OrgUnit, Person
-from storage.people_lists import people_rows, unreachable_names
+from storage.people_lists import STARTED, people_rows, unreachable_names
+from storage.plan_facts import fact_totals, facts_by_place
+from storage.schedules import schedule_for
 from storage.targets import target_for
 
+COUNTED = (ADULTS, STAFF, DIGITAL, PROFICIENT)  # counted from assessments, not entered
 SENT = (Status.SUBMITTED.value, Status.CONFIRMED.value, Status.RECOGNISED.value)
 CONFIRMED = (Status.CONFIRMED.value, Status.RECOGNISED.value)
 WITH_SKILLS = ("basic", "proficient")
@@ -71,7 +76,7 @@ def _scoped(columns: list[Any], year: int, where: Any) -> Select[Any]:
     )
 
 
-def _people_in(node: OrgUnit) -> Any:
+def people_in(node: OrgUnit) -> Any:
     if node.kind in ("village", "unit"):
         return Person.place_id == node.id
     if node.kind == "commune":
@@ -88,7 +93,7 @@ def _group_key(node: OrgUnit) -> Any:
 async def _counts_by(
     session: AsyncSession, node: OrgUnit, year: int, key: Any, cutoff: datetime | None
 ) -> dict[Any, Counts]:
-    query = _scoped([key, *count_columns(cutoff)], year, _people_in(node)).group_by(key)
+    query = _scoped([key, *count_columns(cutoff)], year, people_in(node)).group_by(key)
     return {row[0]: Counts(*row[1:]) for row in await session.execute(query)}
 
 
@@ -116,7 +121,7 @@ async def _populations(session: AsyncSession, node: OrgUnit) -> dict[str, int]:
     totals = select(per_unit.c.kind, func.sum(per_unit.c.base)).group_by(per_unit.c.kind)
     found = {kind: int(total or 0) for kind, total in await session.execute(totals)}
     unplaced = select(func.count(Person.id)).where(
-        _people_in(node), Person.place_id.is_(None), Person.consent_at.is_not(None)
+        people_in(node), Person.place_id.is_(None), Person.consent_at.is_not(None)
     )
     found["village"] = found.get("village", 0) + (await session.execute(unplaced)).scalar_one()
     return found
@@ -132,15 +137,23 @@ def _units_in(node: OrgUnit, unit: Any) -> Any:
 
 
 async def build_digest(
-    session: AsyncSession, org_id: int, year: int, now: datetime, timezone: str
+    session: AsyncSession,
+    org_id: int,
+    year: int,
+    now: datetime,
+    timezone: str,
+    *,
+    full: bool = True,
 ) -> Digest | None:
+    """The node's numbers for the year. full=False leaves out the lists of people and last
+    year (it is how last year's shares are made)."""
     node = await session.get(OrgUnit, org_id)
     if node is None:
         return None
     week_ago = now - timedelta(days=7)
-    everyone = _scoped(count_columns(None), year, _people_in(node))
+    everyone = _scoped(count_columns(None), year, people_in(node))
     totals = Counts(*(await session.execute(everyone)).one())
-    before = _scoped(count_columns(week_ago), year, _people_in(node))
+    before = _scoped(count_columns(week_ago), year, people_in(node))
     kind = func.coalesce(Place.kind, "village")
     by_kind = await _counts_by(session, node, year, kind, None)
     bases = await _populations(session, node)
@@ -149,6 +162,18 @@ async def build_digest(
         return Share(part, whole, await target_for(session, node.id, year, metric))
 
     adults, staff = by_kind.get("village", Counts()), by_kind.get("unit", Counts())
+    schedule = await schedule_for(session, node.id, year)
+    recorded = await fact_totals(session, node, year)
+    facts = [  # every column leaders enter, with its target even when nothing is entered
+        (metric, await share(metric, *recorded.get(metric, (0, 0))))
+        for metric in METRICS
+        if metric not in COUNTED
+    ]
+    scope = people_in(node)
+    previous = None
+    if full:
+        previous = await build_digest(session, org_id, year - 1, now, timezone, full=False)
+    parent = await session.get(OrgUnit, node.parent_id) if node.parent_id else None
     return Digest(
         org_id=node.id,
         org_name=node.name,
@@ -162,14 +187,25 @@ async def build_digest(
         digital=await share(DIGITAL, totals.digital, totals.recognised),
         proficient=await share(PROFICIENT, totals.proficient, totals.recognised),
         rows=await _rows(session, node, year),
-        recognised_people=await people_rows(session, _people_in(node), year, recognised=True),
-        pending_people=await people_rows(session, _people_in(node), year, recognised=False),
-        unreachable_people=await unreachable_names(session, _people_in(node)),
+        recognised_people=await people_rows(session, scope, year, recognised=True) if full else (),
+        pending_people=await people_rows(session, scope, year, recognised=False) if full else (),
+        unreachable_people=await unreachable_names(session, scope),
+        deadline=schedule.deadline_in(year),
+        report_date=schedule.report_date_in(year),
+        facts=tuple(facts),
+        started_people=(
+            await people_rows(session, scope, year, recognised=False, statuses=STARTED)
+            if full
+            else ()
+        ),
+        parent_name=parent.name if parent is not None and parent.kind != "country" else None,
+        previous=tuple(plan_shares(previous).items()) if previous is not None else (),
     )
 
 
 async def _rows(session: AsyncSession, node: OrgUnit, year: int) -> tuple[PlaceRow, ...]:
     counts = await _counts_by(session, node, year, _group_key(node), None)
+    recorded = await facts_by_place(session, node, year)
     rows = []
     for unit in await _row_nodes(session, node):
         found = counts.get(unit.id, Counts())
@@ -177,7 +213,14 @@ async def _rows(session: AsyncSession, node: OrgUnit, year: int) -> tuple[PlaceR
         whole = unit.population if unit.population is not None else found.registered
         target = await target_for(session, unit.id, year, metric)
         share = Share(found.recognised, whole, target)
-        rows.append(PlaceRow(unit.id, unit.name, unit.kind, unit.population, found, share))
+        if unit.kind == "commune":  # a province's row: the commune's subtree summed
+            sums = await fact_totals(session, unit, year)
+            facts = tuple((m, done, total) for m, (done, total) in sorted(sums.items()))
+        else:
+            facts = tuple(
+                (m, done, total) for (org, m), (done, total) in recorded.items() if org == unit.id
+            )
+        rows.append(PlaceRow(unit.id, unit.name, unit.kind, unit.population, found, share, facts))
     unplaced = counts.get(None)
     if node.kind == "commune" and unplaced is not None:
         target = await target_for(session, node.id, year, ADULTS)

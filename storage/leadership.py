@@ -2,7 +2,7 @@
 sent assessments and decisions on them. Every call re-checks the grant and its scope."""
 
 import secrets
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from conversations.campaigns import CampaignCount, Recipient
 from conversations.digest import Digest
+from conversations.plan import VILLAGE_ENTERS
 from conversations.ports import Place
 from conversations.roles import (
     MAY_ADD_PLACES,
@@ -30,6 +31,7 @@ from storage.campaigns import campaign_counts, unfinished
 from storage.digests import build_digest
 from storage.links import create_place_link
 from storage.models import AnswerRow, AssessmentRow, Invite, OrgUnit, Person, Role
+from storage.plan_facts import FactError, facts_by_place, set_fact
 from storage.schedules import schedule_for, set_schedule
 from storage.scopes import ancestors, covers, people_of, visible
 
@@ -236,6 +238,36 @@ class SqlLeadership:
         if not await self._holds(grant):
             return None
         return await build_digest(self.session, grant.org_id, year, now, self.timezone)
+
+    async def facts(self, grant: Grant, year: int) -> Mapping[tuple[int, str], tuple[int, int]]:
+        node = await self.session.get(OrgUnit, grant.org_id)
+        if node is None or not await self._holds(grant):
+            return {}
+        return await facts_by_place(self.session, node, year)
+
+    async def set_fact(
+        self,
+        grant: Grant,
+        org_id: int,
+        year: int,
+        metric: str,
+        done: int,
+        total: int,
+        now: datetime,
+    ) -> str | None:
+        """None when stored; "forbidden" outside the grant (a village leader records only
+        households and clans); else why the numbers do not fit (a msgid)."""
+        allowed = grant.role in MAY_ADD_PLACES or metric in VILLAGE_ENTERS
+        node = await self.session.get(OrgUnit, org_id)
+        if node is None or not allowed or not await self._holds(grant):
+            return "forbidden"
+        if not await covers(self.session, grant, org_id):
+            return "forbidden"
+        try:
+            await set_fact(self.session, node, year, metric, done, total, now)
+        except FactError as error:
+            return str(error)
+        return None
 
     async def schedule(self, grant: Grant, year: int) -> Schedule:
         return await schedule_for(self.session, grant.org_id, year)

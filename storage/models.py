@@ -296,3 +296,24 @@ class AccessRecord(Base):
         ForeignKey("people.id", ondelete="SET NULL"), index=True
     )
     org_unit_id: Mapped[int | None] = mapped_column(ForeignKey("org_units.id"), index=True)
+
+
+class PlanFact(Base):
+    """A yearly count against a plan column on one node: of `total` groups or people, `done`
+    hold the title or did the work. Group titles of QĐ 387 (households and clans per village;
+    a village or unit itself as Cộng đồng / Đơn vị học tập, total 1) and the association's
+    own columns (members trained, chairs and officers in the learning centre) are entered by
+    leaders, in chat or by CSV."""
+
+    __tablename__ = "plan_facts"
+    __table_args__ = (UniqueConstraint("org_unit_id", "year", "metric"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    org_unit_id: Mapped[int] = mapped_column(
+        ForeignKey("org_units.id", ondelete="CASCADE"), index=True
+    )
+    year: Mapped[int] = mapped_column(Integer)
+    metric: Mapped[str] = mapped_column(String(32))
+    done: Mapped[int] = mapped_column(Integer)
+    total: Mapped[int] = mapped_column(Integer)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -1,14 +1,13 @@
 """Villages, residential groups and units from a CSV file: all lines or none, with every
 problem reported by line number."""
 
-import csv
-import io
 from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from conversations.text import fold
+from storage.csv_text import find_columns, read_csv
 from storage.models import OrgUnit
 from storage.org_lookup import OrgLookupError, find_org
 
@@ -30,8 +29,8 @@ class ImportResult:
 
 
 async def import_places(session: AsyncSession, text: str) -> ImportResult:
-    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
-    columns = _columns(list(reader.fieldnames or []))
+    reader = read_csv(text)
+    columns = find_columns(list(reader.fieldnames or []), COLUMNS, optional=("population",))
     if isinstance(columns, str):
         return ImportResult(0, 0, (columns,))
     planned: list[tuple[int, OrgUnit, str, str, int | None]] = []
@@ -48,17 +47,6 @@ async def import_places(session: AsyncSession, text: str) -> ImportResult:
         was_new = await _upsert(session, commune, kind, name, population)
         added, updated = added + was_new, updated + (not was_new)
     return ImportResult(added, updated, ())
-
-
-def _columns(header: list[str]) -> dict[str, str] | str:
-    found = {}
-    for field, names in COLUMNS.items():
-        match = next((h for h in header if fold(h) in names), None)
-        if match is None and field != "population":
-            return f"line 1: missing column '{field}' (or its Vietnamese name)"
-        if match is not None:
-            found[field] = match
-    return found
 
 
 async def _parse(

@@ -11,13 +11,21 @@ from storage.models import AssessmentRow, Person
 from storage.scopes import visible
 
 PENDING = (Status.SUBMITTED.value, Status.CONFIRMED.value, Status.RETURNED.value)
+STARTED = (Status.DRAFT.value, Status.RETURNED.value)  # started, not (or no longer) sent
 LIST_LIMIT = 5000  # a commune rarely has more; the Excel sheet stays usable
 
 
 async def people_rows(
-    session: AsyncSession, in_scope: Any, year: int, *, recognised: bool
+    session: AsyncSession,
+    in_scope: Any,
+    year: int,
+    *,
+    recognised: bool,
+    statuses: tuple[str, ...] = (),
 ) -> tuple[PersonRow, ...]:
-    statuses = (Status.RECOGNISED.value,) if recognised else PENDING
+    """People of the scope with an assessment this year: recognised, pending a decision, or
+    (with statuses=STARTED) started but not sent."""
+    statuses = statuses or ((Status.RECOGNISED.value,) if recognised else PENDING)
     query = (
         select(Person, AssessmentRow)
         .join(AssessmentRow, AssessmentRow.person_id == Person.id)
@@ -40,6 +48,7 @@ def _row(person: Person, assessment: AssessmentRow) -> PersonRow:
         digital_level=assessment.digital_level,
         status=assessment.status,
         submitted_at=assessment.submitted_at,
+        answered=assessment.answered,
     )
 
 

@@ -13,8 +13,11 @@ from storage.scopes import visible
 INDICATOR_IDS = tuple(str(n) for n in range(1, 11))
 
 
-async def assessment_rows(session: AsyncSession, season: int | None = None) -> Sequence[Row[Any]]:
-    """One row per person and season, with the ten scores pivoted into columns."""
+async def assessment_rows(
+    session: AsyncSession, season: int | None = None, where: Any = None
+) -> Sequence[Row[Any]]:
+    """One row per person and season, with the ten scores pivoted into columns; `where` is an
+    extra SQL condition (e.g. a scope and a status)."""
     commune, province = aliased(OrgUnit), aliased(OrgUnit)
     scores = [
         func.max(case((AnswerRow.item_id == item, AnswerRow.score))).label(f"score_{item}")
@@ -53,5 +56,7 @@ async def assessment_rows(session: AsyncSession, season: int | None = None) -> S
     )
     if season is not None:
         query = query.where(AssessmentRow.season == season)
+    if where is not None:
+        query = query.where(where)
     rows: Sequence[Row[Any]] = (await session.execute(query)).all()
     return rows

@@ -3,9 +3,11 @@
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from conversations.schedule import KEYS, Schedule, ScheduleError, with_value
+from conversations.schedule import KEYS, Schedule, ScheduleError, check_order, with_value
 from storage.models import ScheduleSetting
 from storage.scopes import ancestors
+
+ORDINARY_YEAR = 2025  # settings for every year are checked on a year without 29/02
 
 
 async def schedule_for(session: AsyncSession, org_id: int, year: int) -> Schedule:
@@ -31,10 +33,13 @@ async def schedule_for(session: AsyncSession, org_id: int, year: int) -> Schedul
 async def set_schedule(
     session: AsyncSession, org_id: int, year: int | None, key: str, raw: str
 ) -> None:
-    """Validate and store one setting; raises ScheduleError with the expected form."""
+    """Validate and store one setting; raises ScheduleError with the expected form, or when
+    the citizens' deadline would no longer come before the report date."""
     if key not in KEYS:
         raise ScheduleError(f"unknown setting {key!r}; one of {', '.join(KEYS)}")
-    with_value(Schedule(), key, raw)
+    checked_year = ORDINARY_YEAR if year is None else year
+    current = await schedule_for(session, org_id, checked_year)
+    check_order(with_value(current, key, raw), checked_year)
     query = select(ScheduleSetting).where(
         ScheduleSetting.org_unit_id == org_id, ScheduleSetting.key == key
     )

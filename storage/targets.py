@@ -3,6 +3,7 @@
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -28,10 +29,7 @@ class TargetEntry:
 
 def read_targets(path: Path) -> tuple[str, list[TargetEntry]]:
     """(source description, entries) from a TOML file of [[targets]] year/metric/value."""
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
-        raise TargetsError(f"{path.name}: cannot be read: {error}") from error
+    data = _read_toml(path)
     entries = []
     for index, raw in enumerate(data.get("targets", [])):
         where = f"{path.name}: targets[{index}]"
@@ -63,11 +61,47 @@ async def set_target(
     row.value, row.source = entry.value, source
 
 
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
+        raise TargetsError(f"{path.name}: cannot be read: {error}") from error
+
+
+def plan_communes(path: Path) -> list[str]:
+    """The codes of the communes a plan file names ([[communes]] code = "W14215"), which
+    took over the area the plan was written for; empty when it names none."""
+    codes = []
+    for index, raw in enumerate(_read_toml(path).get("communes", [])):
+        code = raw.get("code") if isinstance(raw, dict) else None
+        if not isinstance(code, str) or not code:
+            raise TargetsError(f"{path.name}: communes[{index}].code: expected a code")
+        codes.append(code)
+    return codes
+
+
 async def load_targets(session: AsyncSession, org_id: int, path: Path) -> int:
     source, entries = read_targets(path)
     for entry in entries:
         await set_target(session, org_id, entry, source)
     return len(entries)
+
+
+async def load_plan(session: AsyncSession, path: Path) -> list[str]:
+    """Load a plan file onto every commune it names; the names of those communes. A commune
+    missing from the tree loads nothing anywhere (TargetsError naming it)."""
+    read_targets(path)  # broken entries fail before anything is written
+    codes = plan_communes(path)
+    if not codes:
+        raise TargetsError(f"{path.name}: names no [[communes]]; use --org")
+    query = select(OrgUnit).where(OrgUnit.code.in_(codes), OrgUnit.kind == "commune")
+    found = {unit.code: unit for unit in (await session.execute(query)).scalars()}
+    missing = [code for code in codes if code not in found]
+    if missing:
+        raise TargetsError(f"{path.name}: communes not in the tree: {', '.join(missing)}")
+    for code in codes:
+        await load_targets(session, found[code].id, path)
+    return [found[code].name for code in codes]
 
 
 async def target_for(session: AsyncSession, org_id: int, year: int, metric: str) -> Target | None:
@@ -83,7 +117,7 @@ async def target_for(session: AsyncSession, org_id: int, year: int, metric: str)
         )
         row = (await session.execute(query)).scalar_one_or_none()
         if row is not None:
-            return Target(metric, row.value, row.year, node.name)
+            return Target(metric, row.value, row.year, node.name, row.source)
     return None
 
 

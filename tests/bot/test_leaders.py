@@ -75,11 +75,19 @@ async def test_a_commune_leader_confirms_and_recognises_and_the_citizen_is_told(
 ) -> None:
     citizen = await submitted_citizen(leader_app, "an", [9] * 10)
     leader = await commune_leader(leader_app)
-    assert "Waiting for confirmation (1)" in leader.labels
-    await leader.click("Waiting for confirmation (1)")
+    assert "Waiting for a decision (1)" in leader.labels
+    await leader.click("Waiting for a decision (1)")
     await leader.click("Nguyễn Văn An · Xóm 3 · 90")
     assert "Meets the rule for the title." in leader.text
+    assert "Confirm: the association checked the answers" in leader.text  # the difference
+    assert "the title is not given yet" in leader.text
     await leader.click("Confirm and recognise")
+    assert "Recognise Nguyễn Văn An as “Công dân học tập” for 2026?" in leader.text
+    await leader.click("No, go back")  # nothing decided
+    assert "Confirm and recognise" in leader.labels
+    assert await inbox(leader_app, "an") == []
+    await leader.click("Confirm and recognise")
+    await leader.click("Yes, recognise Nguyễn Văn An")
     assert "Recognised: Nguyễn Văn An." in leader.text
     assert "Leader menu" in leader.last.text
     assert await inbox(leader_app, "an") == [
@@ -98,10 +106,12 @@ async def test_a_commune_leader_confirms_and_recognises_and_the_citizen_is_told(
 async def test_a_returned_assessment_is_fixed_and_sent_again(leader_app: App) -> None:
     citizen = await submitted_citizen(leader_app, "an", [9, 9, 9, 9, 9, 4, 9, 9, 9, 9])
     leader = await commune_leader(leader_app)
-    await leader.click("Waiting for confirmation (1)")
+    await leader.click("Waiting for a decision (1)")
     await leader.click("Nguyễn Văn An · Xóm 3 · 85")
     assert "Confirm and recognise" not in leader.labels  # indicator 6 is below 5
     await leader.click("Return for changes")
+    assert "Return the self-assessment of Nguyễn Văn An for changes?" in leader.text
+    await leader.click("Yes, return it to Nguyễn Văn An")
     await leader.send("Chỉ số 6 cần minh chứng học tiếng Anh")
     assert "Returned to Nguyễn Văn An for changes." in leader.text
     [notice] = await inbox(leader_app, "an")
@@ -114,7 +124,7 @@ async def test_a_returned_assessment_is_fixed_and_sent_again(leader_app: App) ->
     await citizen.click("Send for confirmation")
     assert "Sent." in citizen.text
     await leader.send("/lanhdao")
-    await leader.click("Waiting for confirmation (1)")
+    await leader.click("Waiting for a decision (1)")
     await leader.click("Nguyễn Văn An · Xóm 3 · 87")
     assert "Lớp tiếng Anh ở nhà văn hóa" in leader.text
     await leader.click("Confirm")
@@ -126,6 +136,9 @@ async def test_a_returned_assessment_is_fixed_and_sent_again(leader_app: App) ->
     await citizen.send("/ketqua")
     assert "The learning association has confirmed your answers." in citizen.text
     assert "You are recognised" not in citizen.text
+    await leader.send("/lanhdao")
+    await leader.click("Waiting for a decision (1)")
+    assert leader.labels[0] == "Nguyễn Văn An · Xóm 3 · 87 · confirmed, waiting for recognition"
 
 
 @pytest.mark.parametrize("command", ["/lanhdao", "/leader"])
@@ -168,7 +181,7 @@ async def test_reports_in_chat_are_a_digest_with_a_chart_and_an_excel_file(
     document = leader.latest[0].document
     assert document is not None
     workbook = openpyxl.load_workbook(document)
-    assert workbook.sheetnames[0] == "Summary"
+    assert workbook.sheetnames[:2] == ["Report", "Summary"]
 
 
 async def test_places_links_and_invitations_from_the_chat(leader_app: App) -> None:
@@ -204,9 +217,10 @@ async def test_places_links_and_invitations_from_the_chat(leader_app: App) -> No
 async def test_after_a_return_name_and_village_are_changed_and_resent(leader_app: App) -> None:
     citizen = await submitted_citizen(leader_app, "an", [9] * 10)
     leader = await commune_leader(leader_app)
-    await leader.click("Waiting for confirmation (1)")
+    await leader.click("Waiting for a decision (1)")
     await leader.click("Nguyễn Văn An · Xóm 3 · 90")
     await leader.click("Return for changes")
+    await leader.click("Yes, return it to Nguyễn Văn An")
     await leader.send("Sai tên và xóm")
     await citizen.send("/tiep")
     await citizen.click("Change an answer")
@@ -219,5 +233,5 @@ async def test_after_a_return_name_and_village_are_changed_and_resent(leader_app
     await citizen.click("Send for confirmation")
     assert "Sent." in citizen.text
     await leader.send("/lanhdao")
-    await leader.click("Waiting for confirmation (1)")
+    await leader.click("Waiting for a decision (1)")
     assert "Nguyễn Văn Ân · Xóm 4 · 90" in leader.labels

@@ -53,6 +53,21 @@ def test_villages_and_units_come_from_a_csv_file_all_or_nothing(cdht, tmp_path: 
     assert "Traceback" not in result.stderr
     again = cdht("org", "import-csv", str(good))
     assert "0 added, 3 updated." in again.stdout  # Xóm 9 from the bad file was not imported
+    titles = tmp_path / "titles.csv"  # as Excel on Windows saves it: BOM, ";" and CRLF
+    titles.write_text(
+        "Xã;Nơi;Loại;Năm;Đạt;Tổng\r\n"
+        "Xã Hải Hậu;Xóm 1;Gia đình học tập;2026;85;120\r\n"
+        "Xã Hải Hậu;Trường THCS Hải Hậu;Đơn vị học tập;2026;1;1\r\n",
+        encoding="utf-8-sig",
+    )
+    assert "2 yearly counts stored." in cdht("titles", "import-csv", str(titles)).stdout
+    shown = cdht("titles", "show", "--org", "Xã Hải Hậu", "--year", "2026").stdout
+    assert "households: 85 of 120" in shown
+    assert "units: 1 of 1" in shown
+    titles.write_text("xa;noi;loai;nam;dat;tong\nXã Hải Hậu;Xóm 1;Gia đình;2026;200;120\n")
+    refused = cdht("titles", "import-csv", str(titles))
+    assert refused.returncode == 2
+    assert "line 2: Xóm 1: More recognised than there are" in refused.stderr
 
 
 def test_invitations_targets_and_the_report(cdht, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
@@ -64,13 +79,21 @@ def test_invitations_targets_and_the_report(cdht, tmp_path: Path) -> None:  # ty
     assert wrong.returncode == 2
     assert "no organisation named" in wrong.stderr
     plan = ROOT / "storage" / "data" / "targets-hai-hau-plan.toml"
+    loaded = cdht("targets", "load", str(plan)).stdout  # onto the communes the file names
+    assert "set on 8 communes: Xã Hải Hậu, Xã Hải Anh," in loaded
     assert (
-        "27 targets set on Xã Hải Hậu."
+        "101 targets set on Xã Hải Hậu."
         in cdht("targets", "load", str(plan), "--org", "Xã Hải Hậu").stdout
     )
-    shown = cdht("targets", "show", "--org", "Xã Hải Hậu", "--year", "2026").stdout
-    assert "cdht_adults: 50% (set for 2026 by Xã Hải Hậu)" in shown
-    assert "digital_proficient: 80% (set for 2030 by Việt Nam)" in shown  # the national QĐ 677
+    shown = cdht("targets", "show", "--org", "Xã Hải Xuân", "--year", "2026").stdout
+    former = "Kế hoạch của huyện Hải Hậu cũ (QĐ 387, QĐ 677), 2021-2030"
+    assert f"cdht_adults: 50% (set for 2026 by Xã Hải Xuân: {former})" in shown
+    assert f"units: 80% (set for 2026 by Xã Hải Xuân: {former})" in shown
+    assert f"members_briefed: 100% (set for 2026 by Xã Hải Xuân: {former})" in shown
+    assert f"digital_proficient: 80% (set for 2030 by Xã Hải Xuân: {former})" in shown
+    elsewhere = cdht("targets", "show", "--org", "Xã Giao Thuỷ", "--year", "2026").stdout
+    assert "digital_proficient: 80% (set for 2030 by Việt Nam: QĐ 677/QĐ-TTg)" in elsewhere
+    assert "households: none" in elsewhere
     assert cdht("admin", "revoke", code).returncode == 0
     assert cdht("admin", "revoke", code).returncode == 2
     out = tmp_path / "bao-cao.xlsx"
@@ -78,13 +101,27 @@ def test_invitations_targets_and_the_report(cdht, tmp_path: Path) -> None:  # ty
     assert report.returncode == 0, report.stderr
     workbook = openpyxl.load_workbook(out)
     assert workbook.sheetnames == [
+        "Báo cáo",
         "Tổng hợp",
+        "QĐ 387 - Mô hình học tập",
+        "QĐ 677 - Công dân học tập",
         "Theo thôn, đơn vị",
+        "Danh hiệu theo thôn, đơn vị",
         "Công dân đã được công nhận",
+        "Đang làm dở",
         "Đang chờ xử lý",
+        "Biểu đồ",
     ]
     summary = workbook["Tổng hợp"]
     assert "Xã Hải Hậu" in str(summary["A1"].value)
+    plan = workbook["QĐ 387 - Mô hình học tập"]
+    assert [row[0].value for row in plan.iter_rows(min_row=3)][:4] == [
+        "Gia đình học tập",
+        "Dòng họ học tập",
+        "Cộng đồng học tập",
+        "Đơn vị học tập",
+    ]
+    assert plan["B3"].value == pytest.approx(0.60)  # households 2026, the former district's plan
 
 
 def test_roles_are_listed_and_taken_back(cdht) -> None:  # type: ignore[no-untyped-def]

@@ -27,7 +27,8 @@ from tests.bot.test_leaders import invite, submitted_citizen
 from tests.support import Chat, FakeClock, run_cdht
 
 # 26 November 2026, 08:30 in Hanoi: the first reminder round (14 days before 10/12).
-REMINDER_DAY = datetime(2026, 11, 26, 1, 30, tzinfo=UTC)
+# 08:30 in Hà Nội, 14 days before the citizens' deadline (20/11)
+REMINDER_DAY = datetime(2026, 11, 6, 1, 30, tzinfo=UTC)
 
 
 @pytest.fixture
@@ -124,7 +125,7 @@ async def test_withdrawing_stops_collection_reminders_and_leaders_view(
     leader = Chat(privacy_app, user="lead", locale_hint="en")
     await leader.send(f"/vaitro {await invite(privacy_app, RoleName.COMMUNE)}")
     await leader.send("/lanhdao")
-    assert "Waiting for confirmation (1)" in leader.labels
+    assert "Waiting for a decision (1)" in leader.labels
     assert len((await digest(privacy_app)).pending_people) == 1
 
     for person in (an, binh):
@@ -142,8 +143,8 @@ async def test_withdrawing_stops_collection_reminders_and_leaders_view(
     assert sorted(actions) == ["given"] * 3 + ["withdrawn"] * 2
 
     await leader.send("/lanhdao")
-    assert "Waiting for confirmation (1)" not in leader.labels
-    assert "Waiting for confirmation (0)" in leader.labels
+    assert "Waiting for a decision (1)" not in leader.labels
+    assert "Waiting for a decision (0)" in leader.labels
     assert (await digest(privacy_app)).pending_people == ()
 
     received: list[str] = []
@@ -173,7 +174,7 @@ async def test_leader_views_and_reports_are_in_the_access_log(privacy_app: App) 
     leader = Chat(privacy_app, user="lead", locale_hint="en")
     await leader.send(f"/vaitro {await invite(privacy_app, RoleName.COMMUNE)}")
     await leader.send("/lanhdao")
-    await leader.click("Waiting for confirmation (1)")
+    await leader.click("Waiting for a decision (1)")
     await leader.click("Nguyễn Văn An · Xóm 3 · 90")
     await leader.click("« Back to the list")
     await leader.click("« Leader menu")

@@ -12,7 +12,8 @@ from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from bot.reports import draw_chart, qr_png, write_workbook
+from bot.annual_report import write_workbook
+from bot.reports import PERCENT_FORMAT, draw_chart, qr_png
 from conversations.digest import (
     ADULTS,
     DIGITAL,
@@ -117,10 +118,24 @@ def png_size(path: Path) -> tuple[int, int]:
     return width, height
 
 
+SHEETS = (
+    "Report",
+    "Summary",
+    "QĐ 387 titles",
+    "QĐ 677 citizens",
+    "By village and unit",
+    "Titles by village and unit",
+    "Recognised citizens",
+    "Started, not sent",
+    "Pending",
+    "Chart",
+)
+
+
 def sheets(path: Path, t: Translator) -> tuple[Worksheet, Worksheet, Worksheet, Worksheet]:
     workbook = load_workbook(path)
+    assert workbook.sheetnames == [t(name) for name in SHEETS]
     titles = (t("Summary"), t("By village and unit"), t("Recognised citizens"), t("Pending"))
-    assert workbook.sheetnames == list(titles)
     summary, places, recognised, pending = (workbook[title] for title in titles)
     return summary, places, recognised, pending
 
@@ -172,7 +187,7 @@ def test_summary_lists_counts_with_change_and_shares_against_targets(tmp_path: P
     assert adults[4].value == pytest.approx(0.64)
     for cell in (adults[1], adults[2], adults[4]):
         assert isinstance(cell.value, float)
-        assert cell.number_format == "0.0%"
+        assert cell.number_format == PERCENT_FORMAT
     proficient = by_label["Title holders proficient in digital skills"]
     assert proficient[1].value == pytest.approx(5 / 30)
     assert [cell.value for cell in proficient[2:5]] == [None, None, None]
@@ -197,7 +212,7 @@ def test_places_sheet_keeps_order_blanks_and_vietnamese_names(tmp_path: Path) ->
     assert unit[8] == pytest.approx(18 / 25)
     assert unit[9:11] == [None, None]  # no target, so no gap either
     shares = [places.cell(row=row, column=9) for row in range(2, 5)]
-    assert all(share.number_format == "0.0%" for share in shares)
+    assert all(share.number_format == PERCENT_FORMAT for share in shares)
     assert [type(share.value) for share in shares[:2]] == [float, float]
     # Excel has a single number type: a 0% share comes back as the integer 0.
     assert shares[2].value == 0

@@ -1,5 +1,6 @@
 """A fake clock drives a whole season: the right people get the right reminders on the right
-days, none at night, none after they sent; leaders get a digest every Monday, once."""
+days (counting down to the citizens' deadline), none at night, none after they sent; leaders
+get a digest every Monday, once, and commune leaders count down to the report date."""
 
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -20,6 +21,7 @@ from tests.support import Chat, FakeClock
 
 HANOI = ZoneInfo("Asia/Ho_Chi_Minh")
 DIGEST = "Gõ /lanhdao để xem biểu đồ"
+REPORT_DUE = "gửi báo cáo của"
 
 
 @dataclass
@@ -30,7 +32,7 @@ class Received:
 
 
 async def people(app: App) -> None:
-    """an: registered, not started; binh: 6 answered; chi: sends on 1 Dec; dung: sent long
+    """an: registered, not started; binh: 6 answered; chi: sends on 10 Nov; dung: sent long
     ago; em: blocked the bot; lead: commune leader."""
     now = datetime(2026, 11, 1, tzinfo=UTC)
     async with unit_of_work(app.sessions) as session:
@@ -106,7 +108,7 @@ async def run_season(
     campaigns = Campaigns(app, {}, channels=("console",))
     clock.current = start
     while clock.current < end:
-        if clock.current.astimezone(HANOI) == datetime(2026, 12, 1, 10, tzinfo=HANOI):
+        if clock.current.astimezone(HANOI) == datetime(2026, 11, 10, 10, tzinfo=HANOI):
             await send_chi(app)
         await campaigns.plan_now()
         await campaigns.plan_now()  # planning twice queues nothing twice
@@ -123,22 +125,35 @@ def reminder_days(received: list[Received], user: str) -> list[str]:
 
 async def test_a_whole_season_of_reminders_and_digests(app: App, clock: FakeClock) -> None:
     await people(app)
-    start = datetime(2026, 11, 20, 0, 0, tzinfo=HANOI).astimezone(UTC)
+    start = datetime(2026, 11, 2, 0, 0, tzinfo=HANOI).astimezone(UTC)
     end = datetime(2026, 12, 11, 0, 0, tzinfo=HANOI).astimezone(UTC)
-    received = await run_season(app, clock, start, end, timedelta(hours=1))
+    received = await run_season(app, clock, start, end, timedelta(hours=2))
 
-    assert reminder_days(received, "an") == ["26/11 08:00", "03/12 08:00", "08/12 08:00"]
-    assert reminder_days(received, "binh") == ["26/11 08:00", "03/12 08:00", "08/12 08:00"]
-    assert reminder_days(received, "chi") == ["26/11 08:00"]  # sent on 1 December
+    # Citizens count down to their deadline, 20/11: 14, 7 and 2 days before.
+    assert reminder_days(received, "an") == ["06/11 08:00", "13/11 08:00", "18/11 08:00"]
+    assert reminder_days(received, "binh") == ["06/11 08:00", "13/11 08:00", "18/11 08:00"]
+    assert reminder_days(received, "chi") == ["06/11 08:00"]  # sent on 10 November
+    assert "14 ngày nữa" in next(r.text for r in received if r.user == "an")
+    assert "20 tháng 11" in next(r.text for r in received if r.user == "an")
     assert reminder_days(received, "dung") == []  # sent before the season's reminders
     assert reminder_days(received, "em") == []  # blocked the bot
     assert "Bạn chưa bắt đầu" in next(r.text for r in received if r.user == "an")
     assert "Bạn còn 4 chỉ số chưa trả lời." in next(r.text for r in received if r.user == "binh")
     citizens = [r for r in received if r.user != "lead"]
     assert all(7 <= r.at.hour < 21 for r in citizens)
-    digests = [r.at.strftime("%a %d/%m %H:%M") for r in received if DIGEST in r.text]
-    assert digests == ["Mon 23/11 08:00", "Mon 30/11 08:00", "Mon 07/12 08:00"]
-    assert all(r.user == "lead" for r in received if DIGEST in r.text)
+    digests = [r for r in received if DIGEST in r.text]
+    mondays = ["02/11", "09/11", "16/11", "23/11", "30/11", "07/12"]
+    assert [r.at.strftime("%a %d/%m %H:%M") for r in digests] == [
+        f"Mon {day} 08:00" for day in mondays
+    ]
+    assert all(r.user == "lead" for r in digests)
+    # The leader counts down to the report date, 10/12, and the digest shows both dates.
+    report = [r.at.strftime("%d/%m %H:%M") for r in received if REPORT_DUE in r.text]
+    assert report == ["26/11 08:00", "03/12 08:00", "08/12 08:00"]
+    assert all(r.user == "lead" for r in received if REPORT_DUE in r.text)
+    first = digests[0].text
+    assert "Hạn của người dân: 20 tháng 11 năm 2026 (còn 18 ngày)" in first
+    assert "Hạn gửi báo cáo: 10 tháng 12 năm 2026 (còn 38 ngày)" in first
 
 
 async def test_downtime_across_a_digest_gives_exactly_one_catch_up(
@@ -219,12 +234,21 @@ async def test_a_commune_leader_changes_the_calendar_in_chat(app: App, clock: Fa
     await leader.send(f"/vaitro {code}")
     await leader.send("/lanhdao")
     await leader.click("Reminders and calendar")
-    await leader.click("Change the deadline")
+    assert "self-assessments due by November 20, 2026" in leader.last.text
+    assert "report goes upward by December 10, 2026" in leader.last.text
+    await leader.click("Change the citizens' deadline")
     await leader.send("31/02")
     assert "That value does not fit: expected a day and month like 10/12" in leader.text
+    await leader.send("12/12")  # after the report date: leaders would have no time
+    assert "must come before the report date (10/12)" in leader.text
     await leader.send("5/12")
     assert "Saved." in leader.text
     assert "self-assessments due by December 5, 2026" in leader.last.text
+    await leader.click("Change the report date")
+    await leader.send("01/12")
+    assert "must come before the report date (01/12)" in leader.text
+    await leader.send("15/12")
+    assert "report goes upward by December 15, 2026" in leader.last.text
     await leader.click("Change reminder days")
     await leader.send("10, 3")
     assert "Reminders 10, 3 days before, at 08:00." in leader.last.text

@@ -68,13 +68,13 @@ async def test_cdht_run_serves_zalo_until_sigterm(tmp_path: Path, mode: str) -> 
 
         async def first_reply() -> str:
             if mode == "polling":
-                await fake.wait_for(lambda: fake.calls_to("getUpdates"), seconds=30)
+                await fake.wait_for(lambda: fake.calls_to("getUpdates"), seconds=90)
                 fake.send_text("abc123", "/start")
             else:
-                await fake.wait_for(lambda: fake.webhook is not None, seconds=30)
+                await fake.wait_for(lambda: fake.webhook is not None, seconds=90)
                 update = fake.send_text("abc123", "/start")
                 await post_until_served(fake.webhook_body(update), port)
-            await fake.wait_for("abc123", seconds=30)
+            await fake.wait_for("abc123", seconds=90)
             return fake.last("abc123").text
 
         port = free_port()

@@ -269,7 +269,8 @@ async def test_reminders_reach_people_on_zalo_as_a_command_to_type(
         await person.say("Nguyễn Thị Lan")
         await person.say("1972")
         await person.say("hai hau")  # the only commune by that name: the village comes next
-        clock.current = datetime(2026, 11, 26, 1, 5, tzinfo=UTC)  # 08:05 in Hà Nội, 14 days out
+        # 08:05 in Hà Nội, 14 days before the citizens' deadline (20/11)
+        clock.current = datetime(2026, 11, 6, 1, 5, tzinfo=UTC)
         report = await Campaigns(app, {}, channels=("zalo",)).plan_now()
         assert report.reminders == 1
         gateway.sender.wake()

@@ -9,8 +9,8 @@ import openpyxl
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
+from bot.annual_report import write_workbook
 from bot.report_files import localised
-from bot.reports import write_workbook
 from conversations.digest import Counts
 from conversations.i18n import Translator
 from conversations.model import default_criteria, default_digital
@@ -174,7 +174,7 @@ async def test_commune_and_province_digests_match_direct_sql(
     path = write_workbook(
         localised(digest, t, default_criteria(), default_digital()), tmp_path / "r.xlsx", t
     )
-    sheet = openpyxl.load_workbook(path).worksheets[1]
+    sheet = openpyxl.load_workbook(path)["Theo thôn, đơn vị"]
     last = [cell.value for cell in sheet[sheet.max_row]]
     assert last[0] == "Tổng cộng"
     assert digest.totals.registered in last

@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from sqlalchemy import inspect
+from sqlalchemy import inspect, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from storage.db import make_engine
@@ -32,5 +32,50 @@ async def test_upgrade_head_on_an_empty_postgresql_database() -> None:
     engine = await reset_postgres(postgres_url_or_skip())
     try:
         await _check(engine)
+    finally:
+        await engine.dispose()
+
+
+async def _settings_migrate(engine: AsyncEngine) -> None:
+    """Before the report date existed, `deadline` was the only date. A stored 10/12 copied the
+    plan's report date and becomes `report_date`; any other deadline stays the citizens'."""
+    await upgrade(engine, "9314e7f55d63")
+    async with engine.begin() as connection:
+        await connection.execute(
+            text(
+                "INSERT INTO org_units (id, kind, name, code, search_key) "
+                "VALUES (900001, 'commune', 'Xã Thử', 'T1', 'xa thu'),"
+                " (900002, 'commune', 'Xã Khác', 'T2', 'xa khac')"
+            )
+        )
+        await connection.execute(
+            text(
+                "INSERT INTO schedule_settings (org_unit_id, year, key, value) VALUES "
+                "(900001, 2026, 'deadline', '10/12'), (900002, NULL, 'deadline', '25/11')"
+            )
+        )
+    await upgrade(engine)
+    async with engine.connect() as connection:
+        rows = await connection.execute(
+            text("SELECT org_unit_id, year, key, value FROM schedule_settings ORDER BY 1")
+        )
+        assert [tuple(row) for row in rows] == [
+            (900001, 2026, "report_date", "10/12"),
+            (900002, None, "deadline", "25/11"),
+        ]
+
+
+async def test_the_old_deadline_setting_migrates_on_sqlite(tmp_path: Path) -> None:
+    engine = make_engine(f"sqlite+aiosqlite:///{tmp_path / 'old.db'}")
+    try:
+        await _settings_migrate(engine)
+    finally:
+        await engine.dispose()
+
+
+async def test_the_old_deadline_setting_migrates_on_postgresql() -> None:
+    engine = await reset_postgres(postgres_url_or_skip())
+    try:
+        await _settings_migrate(engine)
     finally:
         await engine.dispose()

@@ -125,10 +125,11 @@ async def test_delete_leaves_no_trace_and_the_counts_stay_right(
     await citizen(app, "binh", "Phạm Văn Bình", "1962", None)
     lead = await leader(app)
     await lead.send("/lanhdao")
-    await lead.click("Waiting for confirmation (2)")
+    await lead.click("Waiting for a decision (2)")
     await lead.click(f"{NAME} · Xóm 3 · 90")
     assert EVIDENCE in lead.text
     await lead.click("Confirm and recognise")
+    await lead.click(f"Yes, recognise {NAME}")
     async with unit_of_work(app.sessions) as session:
         person = (
             await session.execute(select(Person).where(Person.user_ref == "hoa"))

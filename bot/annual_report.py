@@ -1,0 +1,228 @@
+"""The annual report a commune (or province) sends upward before the report date: a cover
+with the header and the signature block, one sheet per programme with every column of the
+plan (target, count, share, gap in people or units, last year), the places, the people, and
+the chart. Every row goes through reports.write_table / style_row, so text typed by people is
+written as text."""
+
+from collections.abc import Sequence
+from pathlib import Path
+from tempfile import TemporaryDirectory
+
+from openpyxl import Workbook
+from openpyxl.drawing.image import Image
+from openpyxl.styles import Font
+from openpyxl.worksheet.worksheet import Worksheet
+
+from bot.reports import (
+    Value,
+    _sheet,
+    _style_row,
+    draw_chart,
+    fit_columns,
+    local_time,
+    ratio,
+    write_people,
+    write_places,
+    write_summary,
+    write_table,
+)
+from conversations.digest import (
+    UNIT_TITLE_SHARE,
+    Digest,
+    PersonRow,
+    PlaceRow,
+    Share,
+    members_short,
+    plan_shares,
+)
+from conversations.i18n import N_, Translator
+from conversations.plan import QD387, QD677, Metric, programme_metrics
+
+TITLE_FONT = Font(bold=True, size=14)
+COUNTED_AS = {  # what a plan column counts, for the "gap" column
+    "households": N_("households"),
+    "clans": N_("clans"),
+    "communities": N_("villages"),
+    "units": N_("units"),
+    "people": N_("people"),
+}
+
+
+def write_workbook(digest: Digest, path: Path, t: Translator) -> Path:
+    """The whole report as one .xlsx file at `path` (its folder is made)."""
+    workbook = Workbook()
+    workbook.remove(workbook.worksheets[0])
+    title = t("Learning citizens: {name}, {year}", name=digest.org_name, year=digest.year)
+    workbook.properties.title = title
+    workbook.properties.creator = "cdht"
+    write_cover(_sheet(workbook, t("Report")), digest, t)
+    write_summary(_sheet(workbook, t("Summary")), digest, t, title)
+    for programme, name in ((QD387, t("QĐ 387 titles")), (QD677, t("QĐ 677 citizens"))):
+        write_programme(_sheet(workbook, name), digest, t, programme)
+    write_places(_sheet(workbook, t("By village and unit")), digest, t)
+    write_titles_by_place(_sheet(workbook, t("Titles by village and unit")), digest, t)
+    write_people(_sheet(workbook, t("Recognised citizens")), digest.recognised_people, t)
+    write_started(_sheet(workbook, t("Started, not sent")), digest.started_people, t)
+    write_people(_sheet(workbook, t("Pending")), digest.pending_people, t, with_status=True)
+    with TemporaryDirectory() as folder:
+        chart = draw_chart(digest, Path(folder) / "chart.png", t)
+        _sheet(workbook, t("Chart")).add_image(Image(str(chart)), "A1")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        workbook.save(path)  # the image is read while saving, before the folder goes
+    return path
+
+
+def header_rows(digest: Digest, t: Translator) -> list[list[Value]]:
+    """Who reports, for which year, on which day: association, commune, province."""
+    province = digest.org_name if digest.level == "province" else digest.parent_name
+    commune = digest.org_name if digest.level != "province" else None
+    association = t("Association for Promoting Learning of {name}", name=digest.org_name)
+    rows: list[list[Value]] = [
+        [t("Association"), association],
+        [t("Commune"), commune],
+        [t("Province"), province],
+        [t("Year"), digest.year],
+        [t("Date"), local_time(digest.as_of)],
+    ]
+    if digest.report_date is not None:
+        rows.append([t("Report date"), digest.report_date.strftime("%d/%m/%Y")])
+    return rows
+
+
+def write_cover(sheet: Worksheet, digest: Digest, t: Translator) -> None:
+    title = t("Annual report on the learning models, {year}", year=digest.year)
+    sheet.append([title])
+    sheet["A1"].font = TITLE_FONT
+    sheet.append([t("QĐ 387/QĐ-TTg and QĐ 677/QĐ-TTg, the plan's targets")])
+    sheet.append([])
+    for row in header_rows(digest, t):
+        sheet.append(row)
+        _style_row(sheet, sheet.max_row)
+    sheet.append([])
+    for row in signature_rows(digest, t):
+        sheet.append(row)
+        _style_row(sheet, sheet.max_row, bold=bool(row and row[0]))
+    fit_columns(sheet, 4)
+
+
+def signature_rows(digest: Digest, t: Translator) -> list[list[Value]]:
+    place = digest.org_name
+    return [
+        [
+            None,
+            None,
+            t("{place}, date ..... month ..... year {year}", place=place, year=digest.year),
+        ],
+        [t("Prepared by"), None, t("On behalf of the association: Chair")],
+        [t("(signature and full name)"), None, t("(signature, full name and seal)")],
+        [],
+        [],
+        [],
+    ]
+
+
+def write_programme(sheet: Worksheet, digest: Digest, t: Translator, programme: str) -> None:
+    """One row per plan column: target, count of done / of all, share, the gap in people or
+    units to this year's target, last year's count and share."""
+    shares, before = plan_shares(digest), dict(digest.previous)
+    sheet.append([t("{name}, {year}", name=digest.org_name, year=digest.year)])
+    sheet["A1"].font = TITLE_FONT
+    header = [
+        t("Plan column"),
+        t("Target"),
+        t("Target year"),
+        t("Target from"),
+        t("Count"),
+        t("Out of"),
+        t("Share"),
+        t("Gap to the target"),
+        t("Counted in"),
+        t("Last year: count"),
+        t("Last year: share"),
+    ]
+    rows = [
+        programme_row(metric, shares.get(metric.id), before.get(metric.id), t)
+        for metric in programme_metrics(programme)
+    ]
+    write_table(sheet, header, rows)
+
+
+def programme_row(
+    metric: Metric, share: Share | None, last: Share | None, t: Translator
+) -> list[Value]:
+    counted = t(COUNTED_AS[metric.counts])
+    target = share.target if share is not None else None
+    row: list[Value] = [
+        metric.column,
+        float(target.value) if target else None,
+        target.year if target else None,
+        target.source or target.set_by if target else None,
+    ]
+    if share is None or not share.whole:
+        return [*row, None, None, None, None, counted, *_last(last)]
+    gap = members_short(share.part, share.whole, target.value) if target else None
+    return [*row, share.part, share.whole, ratio(share.value), gap, counted, *_last(last)]
+
+
+def _last(share: Share | None) -> list[Value]:
+    if share is None or not share.whole:
+        return [None, None]
+    return [share.part, ratio(share.value)]
+
+
+def write_titles_by_place(sheet: Worksheet, digest: Digest, t: Translator) -> None:
+    """QĐ 387 per village and unit (per commune in a province report): households and clans
+    holding their title, the place's own title, and a unit's way to the 90% of members."""
+    header = [
+        t("Commune") if digest.level == "province" else t("Village or unit"),
+        t("Learning families"),
+        t("Out of"),
+        t("Learning clans"),
+        t("Out of"),
+        t("Learning communities"),
+        t("Learning units"),
+        t("Members recognised"),
+        t("People short of {share}", share=t.percent(UNIT_TITLE_SHARE)),
+    ]
+    write_table(sheet, header, [titles_row(row) for row in digest.rows if row.place_id])
+
+
+def titles_row(row: PlaceRow) -> list[Value]:
+    facts = {metric: (done, total) for metric, done, total in row.facts}
+
+    def pair(metric: str) -> list[Value]:
+        done, total = facts.get(metric, (None, None))
+        return [done, total]
+
+    def titled(metric: str) -> Value:
+        done, total = facts.get(metric, (None, None))
+        return None if total is None else f"{done}/{total}"
+
+    share, unit = row.share, row.kind == "unit"
+    short = members_short(share.part, share.whole) if unit and share.whole else None
+    return [
+        row.name,
+        *pair("households"),
+        *pair("clans"),
+        titled("communities"),
+        titled("units"),
+        ratio(share.value) if unit else None,
+        short,
+    ]
+
+
+def write_started(sheet: Worksheet, people: Sequence[PersonRow], t: Translator) -> None:
+    """People who began and have not sent: a village leader can visit them with this."""
+    header = [t("Name"), t("Birth year"), t("Village or unit"), t("Answered"), t("What is left")]
+    write_table(sheet, header, [started_row(person, t) for person in people])
+
+
+def started_row(person: PersonRow, t: Translator, indicators: int = 10) -> list[Value]:
+    left = indicators - person.answered
+    if person.status == "returned":
+        what = t("returned for changes: fix and send again")
+    elif left > 0:
+        what = t("{n} indicators left", n=left)
+    else:
+        what = t("the digital-skills questions and sending")
+    return [person.name, person.birth_year, person.place, person.answered, what]
