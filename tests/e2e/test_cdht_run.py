@@ -46,9 +46,9 @@ async def cdht_run(env: dict[str, str], first_reply: Says) -> tuple[str, str]:
 
 async def test_cdht_run_serves_telegram_until_sigterm(fake: FakeTelegram, tmp_path: Path) -> None:
     async def first_reply() -> str:
-        await fake.wait_for(lambda: fake.calls_to("getUpdates"), seconds=30, what="polling")
+        await fake.wait_for(lambda: fake.calls_to("getUpdates"), seconds=90, what="polling")
         fake.send_text(4242, "/start")
-        await fake.wait_for(lambda: fake.chat(4242), seconds=10, what="a reply")
+        await fake.wait_for(lambda: fake.chat(4242), seconds=60, what="a reply")
         return fake.last(4242).text
 
     env = {
