@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from sqlalchemy import inspect
+from sqlalchemy import inspect, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from storage.db import make_engine
@@ -32,5 +32,16 @@ async def test_upgrade_head_on_an_empty_postgresql_database() -> None:
     engine = await reset_postgres(postgres_url_or_skip())
     try:
         await _check(engine)
+    finally:
+        await engine.dispose()
+
+
+async def test_the_old_apscheduler_job_table_is_dropped(tmp_path: Path) -> None:
+    engine = make_engine(f"sqlite+aiosqlite:///{tmp_path / 'old.db'}")
+    try:
+        await upgrade(engine, "9314e7f55d63")  # the last schema with APScheduler's own table
+        async with engine.begin() as connection:
+            await connection.execute(text("CREATE TABLE apscheduler_jobs (id VARCHAR(191))"))
+        await _check(engine)  # exactly our tables afterwards
     finally:
         await engine.dispose()
