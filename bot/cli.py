@@ -13,6 +13,7 @@ from pydantic import ValidationError
 
 from bot import logs, operator, privacy_cli
 from bot.app import App
+from bot.arguments import YEAR
 from bot.channels import console
 from bot.export import write_csv
 from bot.gateway import Gateway
@@ -47,7 +48,7 @@ def parser() -> argparse.ArgumentParser:
     what = export.add_subparsers(dest="export_command", required=True)
     assessments = what.add_parser("assessments", help="one CSV row per person and season")
     assessments.add_argument("--out", required=True, type=Path, help="CSV file to write")
-    assessments.add_argument("--season", type=int, help="only this year")
+    assessments.add_argument("--season", type=YEAR, help="only this year")
     operator.add_commands(commands)
     privacy_cli.add_commands(commands)
     return root

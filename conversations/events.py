@@ -1,9 +1,10 @@
 """Channel-neutral events: what a person sent, and what the bot answers."""
 
-import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
+
+from conversations.text import clean_text
 
 
 class EventKind(StrEnum):
@@ -26,6 +27,13 @@ class InboundEvent:
     locale_hint: str | None = None
     event_id: str | None = None
     received_at: datetime | None = None
+
+    def __post_init__(self) -> None:
+        # Whatever a platform delivers (NUL, control characters, lone surrogates) is cleaned
+        # here, once for every channel, before anything can be stored.
+        for name in ("user_ref", "text", "choice_id", "command"):
+            object.__setattr__(self, name, clean_text(getattr(self, name)))
+        object.__setattr__(self, "args", tuple(clean_text(arg) for arg in self.args))
 
 
 @dataclass(frozen=True)
@@ -55,7 +63,7 @@ def from_typed_text(
 ) -> InboundEvent:
     """A typed line: "/sua 3" becomes a command, anything else stays text."""
     # Some Vietnamese keyboards send decomposed accents (NFD); store one form only.
-    text = unicodedata.normalize("NFC", text)
+    text = clean_text(text)
     stripped = text.strip()
     if stripped.startswith("/") and len(stripped) > 1:
         head, *args = stripped[1:].split()

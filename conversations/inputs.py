@@ -4,7 +4,7 @@ import re
 
 from conversations.context import InputError
 from conversations.i18n import Translator
-from conversations.text import fold, has_letter
+from conversations.text import fold, has_letter, whole_number
 
 NAME_LIMIT = 80
 PLACE_LIMIT = 120
@@ -31,9 +31,9 @@ def required(t: Translator, text: str, limit: int) -> str:
 
 def parse_score(t: Translator, text: str, high: int) -> int:
     cleaned = required(t, text, 20)
-    if not re.fullmatch(r"[+-]?\d+", cleaned):
+    value = whole_number(cleaned, 20)  # Arabic-Indic and fullwidth digits count too
+    if value is None:
         raise InputError(t("Please answer with a whole number from 0 to {high}.", high=high))
-    value = int(cleaned)
     if not 0 <= value <= high:
         raise InputError(t("The score must be from 0 to {high}.", high=high))
     return value
@@ -42,14 +42,15 @@ def parse_score(t: Translator, text: str, high: int) -> int:
 def parse_birth_year(t: Translator, text: str, this_year: int) -> int:
     cleaned = required(t, text, 20)
     oldest, youngest = this_year - 100, this_year - 10
-    if not re.fullmatch(r"\d{4}", cleaned) or not oldest <= int(cleaned) <= youngest:
+    year = whole_number(cleaned, 4) if cleaned[:1].isdecimal() else None
+    if year is None or not oldest <= year <= youngest:
         raise InputError(
             t(
                 "Please write your year of birth with 4 digits, for example {example}.",
                 example=this_year - 45,
             )
         )
-    return int(cleaned)
+    return year
 
 
 def clean_name(t: Translator, text: str) -> str:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from conversations.text import fold
+from conversations.text import clean_text, fold, whole_number
 from storage.models import OrgUnit
 from storage.org_lookup import OrgLookupError, find_org
 
@@ -30,7 +30,8 @@ class ImportResult:
 
 
 async def import_places(session: AsyncSession, text: str) -> ImportResult:
-    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
+    # NUL and other control characters cannot be stored (PostgreSQL refuses NUL).
+    reader = csv.DictReader(io.StringIO(clean_text(text).lstrip("\ufeff")))
     columns = _columns(list(reader.fieldnames or []))
     if isinstance(columns, str):
         return ImportResult(0, 0, (columns,))
@@ -73,9 +74,10 @@ async def _parse(
     except OrgLookupError as error:
         raise ValueError(str(error)) from error
     raw = (line.get(columns.get("population", ""), "") or "").strip().replace(".", "")
-    if raw and not raw.isdigit():
-        raise ValueError(f"population {raw!r} is not a whole number")
-    return commune, kind, name, int(raw) if raw else None
+    population = whole_number(raw, 9) if raw[:1].isdecimal() else None
+    if raw and population is None:
+        raise ValueError(f"population {raw!r} is not a whole number (at most 9 digits)")
+    return commune, kind, name, population
 
 
 def _kind(text: str) -> str:
