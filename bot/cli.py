@@ -88,11 +88,13 @@ async def cmd_run(app: App, args: argparse.Namespace) -> None:
         finally:
             await campaigns.stop()
         return
-    gateway = Gateway(app, channels)
-    await gateway.start(app.settings.http_host, app.settings.http_port)
     # The gateway's sender drains the outbox; the scheduler only plans for these channels.
-    campaigns = Campaigns(app, {}, channels=(*gateway.channels, console.CHANNEL))
+    names = tuple(channel.name for channel in channels)
+    campaigns = Campaigns(app, {}, channels=(*names, console.CHANNEL))
+    # /healthz fails once planning has not succeeded for three of its intervals.
+    gateway = Gateway(app, channels, health=lambda: campaigns.is_healthy(app.clock.now()))
     await campaigns.start()
+    await gateway.start(app.settings.http_host, app.settings.http_port)
     running = ", ".join(f"{c.name} ({c.mode})" for c in channels)
     print(f"Running {running} on {database}; Ctrl-C stops it", file=sys.stderr)
     try:

@@ -5,7 +5,7 @@ event loop and stopped the scheduler for good on one "database is locked". The j
 in memory (what they produce is idempotent data of ours), so the table goes.
 
 Revision ID: a7c3e1f0b2d4
-Revises: 9314e7f55d63
+Revises: 69bd8c2917fe
 Create Date: 2026-11-29 10:30:00
 """
 
@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from alembic import op
 
 revision: str = "a7c3e1f0b2d4"
-down_revision: str | None = "9314e7f55d63"
+down_revision: str | None = "69bd8c2917fe"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
