@@ -2,11 +2,11 @@
 
 import re
 import zlib
-from uuid import uuid4
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
+from uuid import uuid4
 
 from sqlalchemy import event, text
 from sqlalchemy.engine import make_url
