@@ -39,7 +39,7 @@ async def test_upgrade_head_on_an_empty_postgresql_database() -> None:
 async def test_the_old_apscheduler_job_table_is_dropped(tmp_path: Path) -> None:
     engine = make_engine(f"sqlite+aiosqlite:///{tmp_path / 'old.db'}")
     try:
-        await upgrade(engine, "69bd8c2917fe")  # the last schema with APScheduler's own table
+        await upgrade(engine, "4fec7c863ef4")  # the last schema with APScheduler's own table
         async with engine.begin() as connection:
             await connection.execute(text("CREATE TABLE apscheduler_jobs (id VARCHAR(191))"))
         await _check(engine)  # exactly our tables afterwards

@@ -5,7 +5,7 @@ event loop and stopped the scheduler for good on one "database is locked". The j
 in memory (what they produce is idempotent data of ours), so the table goes.
 
 Revision ID: a7c3e1f0b2d4
-Revises: 69bd8c2917fe
+Revises: 4fec7c863ef4
 Create Date: 2026-11-29 10:30:00
 """
 
@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from alembic import op
 
 revision: str = "a7c3e1f0b2d4"
-down_revision: str | None = "69bd8c2917fe"
+down_revision: str | None = "4fec7c863ef4"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
