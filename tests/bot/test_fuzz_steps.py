@@ -95,6 +95,14 @@ NEIGHBOUR = [  # the commune now has villages, so "not in the list" asks for a t
     ("send", "/huy"),
     ("click", "Yes, cancel"),
     ("send", "hello"),
+    ("send", "/dulieu"),
+    ("click", "Withdraw my consent"),
+    ("click", "No"),
+    ("click", "Delete my data"),
+    ("click", "No"),
+    ("click", "Withdraw my consent"),
+    ("click", "Yes, withdraw"),
+    ("send", "hello"),
 ]
 ARABIC_INDIC, FULLWIDTH = 0x0660, 0xFF10
 
