@@ -13,6 +13,7 @@ from openpyxl.drawing.image import Image
 from openpyxl.styles import Font
 from openpyxl.worksheet.worksheet import Worksheet
 
+from bot.cells import keep_as_text
 from bot.reports import (
     Value,
     _sheet,
@@ -127,6 +128,7 @@ def write_programme(sheet: Worksheet, digest: Digest, t: Translator, programme: 
     shares, before = plan_shares(digest), dict(digest.previous)
     sheet.append([t("{name}, {year}", name=digest.org_name, year=digest.year)])
     sheet["A1"].font = TITLE_FONT
+    keep_as_text(sheet["A1"])  # the place's name, as typed by a leader
     header = [
         t("Plan column"),
         t("Target"),

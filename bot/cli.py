@@ -14,6 +14,7 @@ from sqlalchemy import and_
 
 from bot import logs, operator, privacy_cli
 from bot.app import App
+from bot.arguments import YEAR
 from bot.channels import console
 from bot.export import write_csv
 from bot.gateway import Gateway
@@ -52,10 +53,10 @@ def parser() -> argparse.ArgumentParser:
     what = export.add_subparsers(dest="export_command", required=True)
     assessments = what.add_parser("assessments", help="one CSV row per person and season")
     assessments.add_argument("--out", required=True, type=Path, help="CSV file to write")
-    assessments.add_argument("--season", type=int, help="only this year")
+    assessments.add_argument("--season", type=YEAR, help="only this year")
     portal = what.add_parser("portal", help="recognised citizens for congdanhoctap.vn")
     portal.add_argument("--org", required=True, help='a commune or province, e.g. "Xã Hải Hậu"')
-    portal.add_argument("--year", type=int, required=True)
+    portal.add_argument("--year", type=YEAR, required=True)
     portal.add_argument("--out", required=True, type=Path, help="CSV file to write")
     operator.add_commands(commands)
     privacy_cli.add_commands(commands)
@@ -96,11 +97,13 @@ async def cmd_run(app: App, args: argparse.Namespace) -> None:
         finally:
             await campaigns.stop()
         return
-    gateway = Gateway(app, channels)
-    await gateway.start(app.settings.http_host, app.settings.http_port)
     # The gateway's sender drains the outbox; the scheduler only plans for these channels.
-    campaigns = Campaigns(app, {}, channels=(*gateway.channels, console.CHANNEL))
+    names = tuple(channel.name for channel in channels)
+    campaigns = Campaigns(app, {}, channels=(*names, console.CHANNEL))
+    # /healthz fails once planning has not succeeded for three of its intervals.
+    gateway = Gateway(app, channels, health=lambda: campaigns.is_healthy(app.clock.now()))
     await campaigns.start()
+    await gateway.start(app.settings.http_host, app.settings.http_port)
     running = ", ".join(f"{c.name} ({c.mode})" for c in channels)
     print(f"Running {running} on {database}; Ctrl-C stops it", file=sys.stderr)
     try:

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from bot.cells import csv_value
 from conversations.i18n import Translator
 from conversations.model import Criteria, DigitalCheck
 from conversations.state import Status
@@ -69,7 +70,7 @@ def write_csv(
         for row in rows:
             writer.writerow(
                 map(
-                    _cell,
+                    csv_value,
                     [
                         row.channel,
                         row.user_ref,
@@ -97,10 +98,3 @@ def write_csv(
 
 def _blank(value: object) -> object:
     return "" if value is None else value
-
-
-def _cell(value: object) -> object:
-    """Text typed by people must not run as a formula when a leader opens the file."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
-        return "'" + value
-    return value

@@ -5,6 +5,7 @@ from pathlib import Path
 
 from bot.annual_report import write_workbook
 from bot.app import App
+from bot.arguments import DAYS, ROW_ID, YEAR
 from bot.messengers import messengers
 from bot.outbox import Sender
 from bot.report_files import localised
@@ -58,17 +59,17 @@ def add_commands(commands: "argparse._SubParsersAction[argparse.ArgumentParser]"
     invite.add_argument(
         "--org", required=True, help='id, code (W14215) or name ("Xã Hải Hậu/Xóm 3")'
     )
-    invite.add_argument("--days", type=int, default=7, help="valid for this many days")
+    invite.add_argument("--days", type=DAYS, default=7, help="valid for this many days")
     revoke = admin.add_parser("revoke", help="revoke an unused invitation code")
     revoke.add_argument("code")
     roles = admin.add_parser("roles", help="the leaders of a node and below")
     roles.add_argument("--org", required=True)
     take_back = admin.add_parser("revoke-role", help="take a role back from a leader")
-    take_back.add_argument("role_id", type=int, help="the id shown by 'cdht admin roles'")
+    take_back.add_argument("role_id", type=ROW_ID, help="the id shown by 'cdht admin roles'")
 
     report = commands.add_parser("report", help="the XLSX report of a commune or province")
     report.add_argument("--org", required=True)
-    report.add_argument("--year", type=int, required=True)
+    report.add_argument("--year", type=YEAR, required=True)
     report.add_argument("--out", type=Path, required=True)
     report.add_argument("--locale", choices=SUPPORTED, help="default: CDHT_LOCALE")
 
@@ -80,24 +81,24 @@ def add_commands(commands: "argparse._SubParsersAction[argparse.ArgumentParser]"
     load.add_argument("--org", help="default: every commune the file names in [[communes]]")
     put = targets.add_parser("set", help="set one target (a share from 0 to 1)")
     put.add_argument("--org", required=True)
-    put.add_argument("--year", type=int, required=True)
+    put.add_argument("--year", type=YEAR, required=True)
     put.add_argument("--metric", required=True, choices=METRICS)
     put.add_argument("--value", type=float, required=True)
     show = targets.add_parser("show", help="the targets that apply to a node")
     show.add_argument("--org", required=True)
-    show.add_argument("--year", type=int, required=True)
+    show.add_argument("--year", type=YEAR, required=True)
 
     schedule = commands.add_parser("schedule", help="the season's calendar").add_subparsers(
         dest="schedule_command", required=True
     )
     listing = schedule.add_parser("list", help="the settings that apply to a node")
     listing.add_argument("--org", required=True)
-    listing.add_argument("--year", type=int, required=True)
+    listing.add_argument("--year", type=YEAR, required=True)
     change = schedule.add_parser("set", help="set one setting on a node")
     change.add_argument("--org", required=True)
     change.add_argument("--key", required=True, choices=KEYS)
     change.add_argument("--value", required=True, help="e.g. 10/12, '14,7,2', mon, 07:30")
-    change.add_argument("--year", type=int, help="only this year (default: every year)")
+    change.add_argument("--year", type=YEAR, help="only this year (default: every year)")
 
     outbox = commands.add_parser("outbox", help="messages waiting to be sent").add_subparsers(
         dest="outbox_command", required=True

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from bot.export import _cell as csv_value  # the CSV formula guard of the assessments export
+from bot.cells import csv_value  # the one formula rule, as in the assessments export
 from conversations.i18n import Translator
 from conversations.model import Criteria, DigitalCheck
 from storage.queries import INDICATOR_IDS

@@ -10,10 +10,12 @@ from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from openpyxl import Workbook
+from openpyxl.cell.cell import Cell
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from bot.cells import keep_as_text
 from conversations.digest import Counts, Digest, PersonRow, PlaceRow, Share
 from conversations.i18n import Translator
 
@@ -46,6 +48,9 @@ Value = str | int | float | datetime | None
 def write_summary(sheet: Worksheet, digest: Digest, t: Translator, title: str) -> None:
     sheet.append([title])
     sheet["A1"].font = Font(bold=True, size=14)
+    title_cell = sheet["A1"]
+    if isinstance(title_cell, Cell):
+        keep_as_text(title_cell)  # the title carries the place's name
     sheet.append([t("As of"), local_time(digest.as_of)])
     sheet["B2"].number_format = DATE_FORMAT
     sheet.append([])
@@ -195,6 +200,8 @@ def write_table(
 def _style_row(sheet: Worksheet, row: int, bold: bool = False) -> None:
     # Every float in these reports is a share, so it is shown as a percentage.
     for cell in sheet[row]:
+        if isinstance(cell, Cell):
+            keep_as_text(cell)
         if bold:
             cell.font = BOLD
         if isinstance(cell.value, datetime):

@@ -1,8 +1,8 @@
 """Reminders and weekly digests, planned from the schedule data and sent via the outbox.
 
-APScheduler runs two jobs with its job store in our database: 'plan' queues what is due
-(idempotent keys: planning twice queues nothing twice; after downtime, only what is still
-within its grace window) and 'send' drains the outbox under the channel limits."""
+APScheduler runs two jobs: 'plan' queues what is due (idempotent keys: planning twice
+queues nothing twice; after downtime, only what is still within its grace window) and
+'send' drains the outbox under the channel limits."""
 
 import logging
 from collections.abc import Mapping
@@ -10,13 +10,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy import select
-from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.app import App
+from bot.health import stale_jobs
+from bot.logs import error_summary
 from bot.outbox import Send, deliver_many
 from bot.personal_data import purge_expired
 from conversations.campaigns import reminder, report_reminder
@@ -29,14 +29,12 @@ from storage import inbox
 from storage.campaigns import communes_with_people, leaders, unfinished
 from storage.db import unit_of_work
 from storage.digests import build_digest
-from storage.migrate import JOBS_TABLE as JOBS
 from storage.models import OutboxMessage, Person
 from storage.outbox import SqlOutbox
 from storage.outbox_queue import recover_interrupted
 from storage.schedules import schedule_for
 
 log = logging.getLogger(__name__)
-JOBS_TABLE = JOBS
 KEEP_HANDLED = timedelta(days=30)
 
 
@@ -154,27 +152,12 @@ async def _queued(session: AsyncSession, key: str) -> bool:
     return (await session.execute(query)).first() is not None
 
 
-def sync_url(url: str) -> str:
-    """APScheduler's job store is synchronous: the same database through a sync driver."""
-    parsed = make_url(url)
-    driver = {"sqlite": "sqlite", "postgresql": "postgresql+psycopg"}[parsed.get_backend_name()]
-    return parsed.set(drivername=driver).render_as_string(hide_password=False)
-
-
-# Jobs in a persistent store are saved as references to module-level functions, so they
-# find their scheduler here rather than in their (pickled) arguments.
-_RUNNING: dict[str, "Campaigns"] = {}
-
-
-async def plan_job(name: str) -> None:
-    await _RUNNING[name].plan_now()
-
-
-async def send_job(name: str) -> None:
-    await _RUNNING[name].send_now()
-
-
 class Campaigns:
+    """The two jobs on APScheduler's in-memory job store: nothing about them needs keeping,
+    since what they produce (the outbox, campaigns) is idempotent data in our database, and
+    no job store means no blocking database call on the event loop. A failed run is logged
+    and the job runs again at its next tick; `health` says when each last succeeded."""
+
     def __init__(
         self,
         app: App,
@@ -188,8 +171,10 @@ class Campaigns:
         # Who to plan for: people on channels with a live sender, and console users (their
         # messages wait until they next open the chat).
         self.channels = channels or (*self.senders, "console")
-        self.plan_every, self.send_every = plan_every, send_every
+        self.every = {"plan": plan_every, "send": send_every}
         self.scheduler: AsyncIOScheduler | None = None
+        self.started_at: datetime | None = None
+        self.succeeded: dict[str, datetime | None] = dict.fromkeys(self.every)
 
     async def plan_now(self) -> PlanReport:
         report = await plan(self.app, self.channels)
@@ -208,31 +193,48 @@ class Campaigns:
     async def send_now(self) -> int:
         return await deliver_many(self.app, self.senders) if self.senders else 0
 
+    async def tick(self, job: str) -> bool:
+        """One run of a job, as APScheduler starts it: True when it succeeded. A failure
+        (the database locked or away) is logged, type only, and left to the next tick."""
+        work = {"plan": self.plan_now, "send": self.send_now}[job]
+        try:
+            await work()
+        except Exception as error:
+            log.warning(
+                "%s job failed (%s); it runs again at its next tick", job, error_summary(error)
+            )
+            return False
+        self.succeeded[job] = self.app.clock.now()
+        return True
+
+    def health(self) -> dict[str, datetime | None]:
+        """When each job ("plan", "send") last succeeded; None if not yet since the start."""
+        return dict(self.succeeded)
+
+    def is_healthy(self, now: datetime, intervals: float = 3) -> bool:
+        """False once a job has not succeeded for `intervals` of its period (see stale_jobs)."""
+        if self.started_at is None:
+            return False
+        return not stale_jobs(self.succeeded, self.every, self.started_at, now, intervals)
+
     async def start(self) -> None:
         async with unit_of_work(self.app.sessions) as session:
             await recover_interrupted(session, self.app.clock.now())
         zone = ZoneInfo(self.app.settings.timezone)
-        store = SQLAlchemyJobStore(
-            url=sync_url(self.app.settings.database_url), tablename=JOBS_TABLE
-        )
         self.scheduler = AsyncIOScheduler(
-            jobstores={"default": store},
             timezone=zone,
             job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 3600},
         )
-        _RUNNING[self.name] = self
+        self.started_at = self.app.clock.now()
         first = datetime.now(zone)
-        for job, every, label in (
-            (plan_job, self.plan_every, "plan"),
-            (send_job, self.send_every, "send"),
-        ):
+        for job, every in self.every.items():
             self.scheduler.add_job(
-                job,
+                self.tick,
                 "interval",
                 seconds=every,
-                id=f"{label}-{self.name}",
-                args=[self.name],
-                replace_existing=True,  # a restart replaces the stored job, never adds a twin
+                id=f"{job}-{self.name}",
+                args=[job],
+                replace_existing=True,
                 next_run_time=first,
             )
         self.scheduler.start()
@@ -240,4 +242,3 @@ class Campaigns:
     async def stop(self) -> None:
         if self.scheduler is not None and self.scheduler.running:
             self.scheduler.shutdown(wait=False)
-        _RUNNING.pop(self.name, None)

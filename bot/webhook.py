@@ -90,7 +90,11 @@ class HttpServer:
     """uvicorn inside our event loop, started and stopped with the rest of the bot."""
 
     def __init__(self, app: Starlette, host: str, port: int) -> None:
-        config = uvicorn.Config(app, host=host, port=port, log_level="warning", lifespan="off")
+        # log_config=None: uvicorn logs through our handler and filters (bot/logs.py), so a
+        # server traceback carries no request body.
+        config = uvicorn.Config(
+            app, host=host, port=port, log_level="warning", log_config=None, lifespan="off"
+        )
         self._server = uvicorn.Server(config)
         self._task: asyncio.Task[None] | None = None
 

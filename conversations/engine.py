@@ -22,7 +22,7 @@ from conversations.inputs import is_greeting, yes_or_no
 from conversations.ports import Ports
 from conversations.state import UserState
 from conversations.steps import choice_id, lookup, split
-from conversations.text import clean_typed, fold, has_letter
+from conversations.text import clean_typed, fold, has_letter, whole_number
 
 # The longest answer read, whatever the messenger allows: an answer or a note is a few
 # sentences, and a pasted book should not reach the database.
@@ -150,8 +150,9 @@ def _match_choice(ctx: Ctx, prompt: OutboundMessage, text: str) -> str | None:
                 return choice.id
     current, _ = lookup(ctx.state.step)
     numbered = [choice for choice in prompt.choices if not choice.nav]
-    if not current.numeric and exact.isdigit() and 1 <= int(exact) <= len(numbered):
-        return numbered[int(exact) - 1].id
+    position = None if current.numeric else whole_number(exact, 3)
+    if position is not None and 1 <= position <= len(numbered) and exact[:1] not in "+-":
+        return numbered[position - 1].id
     return None
 
 

@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from conversations.text import clean_typed
+from conversations.text import clean_text, clean_typed
 
 
 class EventKind(StrEnum):
@@ -27,6 +27,13 @@ class InboundEvent:
     locale_hint: str | None = None
     event_id: str | None = None
     received_at: datetime | None = None
+
+    def __post_init__(self) -> None:
+        # Whatever a platform delivers (NUL, control characters, lone surrogates) is cleaned
+        # here, once for every channel, before anything can be stored.
+        for name in ("user_ref", "text", "choice_id", "command"):
+            object.__setattr__(self, name, clean_text(getattr(self, name)))
+        object.__setattr__(self, "args", tuple(clean_text(arg) for arg in self.args))
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 
 from conversations.context import InputError
 from conversations.i18n import Translator
-from conversations.text import fold, has_letter, loose
+from conversations.text import fold, has_letter, loose, whole_number
 
 NAME_LIMIT = 80
 PLACE_LIMIT = 120
@@ -51,11 +51,15 @@ def parse_score(t: Translator, text: str, high: int) -> int:
     word = _SCORE_WORD.fullmatch(cleaned)
     if number and number.group(2) is not None and int(number.group(2)) != high:
         raise InputError(t("The score must be from 0 to {high}.", high=high))
+    value: int | None = None
     if number:
-        value = int(number.group(1))
+        # A number too long to read is still a number: out of range, not "not a number".
+        value = whole_number(number.group(1), 6)
+        if value is None:
+            raise InputError(t("The score must be from 0 to {high}.", high=high))
     elif word and word.group(1) in NUMBER_WORDS:
         value = NUMBER_WORDS[word.group(1)]
-    else:
+    if value is None:
         raise InputError(t("Please answer with a whole number from 0 to {high}.", high=high))
     if not 0 <= value <= high:
         raise InputError(t("The score must be from 0 to {high}.", high=high))

@@ -6,6 +6,8 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
+from conversations.text import whole_number
+
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 KEYS = (
     "season_open",
@@ -143,9 +145,9 @@ def _month_day(text: str, year: int) -> date:
 
 def _parse_month_day(text: str) -> str:
     """ "10/12", "10-12" or "10.12" (day first, as Vietnamese dates are) -> "10/12"."""
-    parts = text.replace("-", "/").replace(".", "/").split("/")
-    if len(parts) == 2 and all(p.isdigit() for p in parts):
-        day, month = int(parts[0]), int(parts[1])
+    parts = [_digits(part, 2) for part in text.replace("-", "/").replace(".", "/").split("/")]
+    if len(parts) == 2 and None not in parts:
+        day, month = parts[0] or 0, parts[1] or 0
         try:
             date(2024, month, day)  # a leap year, so 29/02 is accepted
         except ValueError:
@@ -157,17 +159,27 @@ def _parse_month_day(text: str) -> str:
 
 def _parse_days(text: str) -> tuple[int, ...]:
     parts = [p for p in text.replace(";", ",").replace(" ", ",").split(",") if p]
-    if not parts or not all(p.isdigit() and 0 < int(p) <= 120 for p in parts):
+    days = [_digits(p, 3) for p in parts]
+    if not days or not all(day is not None and 0 < day <= 120 for day in days):
         raise ScheduleError("expected days before the deadline, like 14, 7, 2")
-    return tuple(sorted({int(p) for p in parts}, reverse=True))
+    return tuple(sorted({day for day in days if day is not None}, reverse=True))
 
 
 def _parse_time(text: str) -> time:
+    parts = [_digits(part, 2) for part in text.lower().replace("h", ":").split(":")]
     try:
-        hour, minute = (int(part) for part in text.replace("h", ":").split(":"))
+        hour, minute = parts
+        if hour is None or minute is None:
+            raise ValueError(text)
         return time(hour, minute)
     except ValueError as error:
         raise ScheduleError("expected a time like 07:30") from error
+
+
+def _digits(text: str, max_digits: int) -> int | None:
+    """A count or a day written in digits only (any script), no sign; None otherwise."""
+    stripped = text.strip()
+    return whole_number(stripped, max_digits) if stripped[:1].isdecimal() else None
 
 
 def _parse_weekday(text: str) -> int:

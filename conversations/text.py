@@ -13,8 +13,11 @@ _LOOK_ALIKES = str.maketrans({"\u00d0": "Đ", "\u0189": "Đ", "\u00f0": "đ", "\
 def clean_typed(text: str) -> str:
     """What a person typed, without what they cannot see: NFC, no format characters
     (zero-width spaces and joiners, BOM, soft hyphen, direction marks), look-alike Đ
-    letters made Đ, and any kind of space made a plain space."""
-    text = unicodedata.normalize("NFC", text.translate(_LOOK_ALIKES))
+    letters made Đ, and any kind of space made a plain space; and none of what clean_text
+    removes (control characters, lone surrogates)."""
+    text = unicodedata.normalize("NFC", clean_text(text).translate(_LOOK_ALIKES))
+    # Digits of other scripts (Arabic-Indic, fullwidth) are the digits 0-9; "²" is none.
+    text = "".join(str(unicodedata.decimal(ch)) if ch.isdecimal() else ch for ch in text)
     kept = []
     for ch in text:
         category = unicodedata.category(ch)
@@ -43,3 +46,33 @@ def has_letter(text: str) -> bool:
 
 def clip(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+# Characters no stored text may hold: control characters (NUL is refused by PostgreSQL
+# outright, the others garble exports and logs) and lone surrogates (not encodable as UTF-8).
+# Line breaks and tabs are kept: notes may have several lines.
+_KEPT_CONTROLS = "\n\t"
+
+
+def clean_text(text: str) -> str:
+    """One stored form of what a person typed: NFC ("Nguyễn" typed with decomposed accents
+    is the same name), without control characters (except line breaks and tabs) or lone
+    surrogates; a carriage return becomes a line break."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    kept = "".join(
+        ch for ch in text if ch in _KEPT_CONTROLS or unicodedata.category(ch) not in ("Cc", "Cs")
+    )
+    return unicodedata.normalize("NFC", kept)
+
+
+def whole_number(text: str, max_digits: int) -> int | None:
+    """The integer written in `text` (an optional sign and at most `max_digits` decimal
+    digits of any script: ASCII, Arabic-Indic, fullwidth...), or None. Superscripts and
+    fractions ("1²", "½") are not decimal digits, so "1²" is no number rather than 12."""
+    body = text.strip()
+    sign = -1 if body[:1] == "-" else 1
+    if body[:1] in "+-":
+        body = body[1:]
+    if not body or len(body) > max_digits or not body.isdecimal():
+        return None
+    return sign * int("".join(str(unicodedata.decimal(ch)) for ch in body))

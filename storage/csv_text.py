@@ -4,12 +4,14 @@ locale, `;` between columns; Google Sheets and LibreOffice use `,`."""
 import csv
 import io
 
-from conversations.text import fold
+from conversations.text import clean_text, fold
 
 
 def read_csv(text: str) -> "csv.DictReader[str]":
-    """Rows as dicts; the BOM dropped, the delimiter (`;`, `,` or tab) taken from line 1."""
-    body = text.lstrip("\ufeff")
+    """Rows as dicts; the BOM dropped, the delimiter (`;`, `,` or tab) taken from line 1.
+    NUL and other control characters are dropped: they cannot be stored (PostgreSQL refuses
+    NUL) and no cell means them."""
+    body = clean_text(text).lstrip("\ufeff")
     first = body.split("\n", 1)[0]
     delimiter = max(";,\t", key=first.count)
     return csv.DictReader(io.StringIO(body), delimiter=delimiter)

@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
+from uuid import uuid4
 
 from sqlalchemy import event, text
 from sqlalchemy.engine import make_url
@@ -19,14 +20,26 @@ from sqlalchemy.ext.asyncio import (
 
 
 def make_engine(url: str) -> AsyncEngine:
+    """An engine for `url`. A PostgreSQL URL with `?prepared_statement_cache_size=0` is taken
+    to go through a pooler in transaction mode (PgBouncer): asyncpg then keeps no statement
+    cache and names each prepared statement uniquely, as SQLAlchemy's asyncpg docs advise,
+    because consecutive transactions may reach different server connections."""
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
+        if parsed.query.get("prepared_statement_cache_size") == "0":
+            return create_async_engine(url, pool_pre_ping=True, connect_args=_POOLER_ARGS)
         return create_async_engine(url, pool_pre_ping=True)
     if parsed.database and parsed.database != ":memory:":
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
     engine = create_async_engine(url, connect_args={"timeout": 30})
     event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
     return engine
+
+
+_POOLER_ARGS: dict[str, Any] = {
+    "statement_cache_size": 0,
+    "prepared_statement_name_func": lambda: f"__asyncpg_{uuid4()}__",
+}
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

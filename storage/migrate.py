@@ -13,7 +13,6 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from storage.models import Base
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
-JOBS_TABLE = "apscheduler_jobs"
 
 
 def alembic_config() -> Config:
@@ -39,12 +38,6 @@ def _upgrade(connection: Connection, revision: str) -> None:
     command.upgrade(config, revision)
 
 
-def ours(name: str | None, type_: str, parent_names: object) -> bool:
-    """APScheduler creates and owns its job table; the migrations leave it alone."""
-    return not (type_ == "table" and name == JOBS_TABLE)
-
-
 def _compare(connection: Connection) -> list[Any]:
-    opts = {"compare_type": True, "include_name": ours}
-    context = MigrationContext.configure(connection, opts=opts)
+    context = MigrationContext.configure(connection, opts={"compare_type": True})
     return list(compare_metadata(context, Base.metadata))

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from conversations.text import fold
+from conversations.text import fold, whole_number
 from storage.csv_text import find_columns, read_csv
 from storage.models import OrgUnit
 from storage.org_lookup import OrgLookupError, find_org
@@ -61,9 +61,10 @@ async def _parse(
     except OrgLookupError as error:
         raise ValueError(str(error)) from error
     raw = (line.get(columns.get("population", ""), "") or "").strip().replace(".", "")
-    if raw and not raw.isdigit():
-        raise ValueError(f"population {raw!r} is not a whole number")
-    return commune, kind, name, int(raw) if raw else None
+    population = whole_number(raw, 9) if raw[:1].isdecimal() else None
+    if raw and population is None:
+        raise ValueError(f"population {raw!r} is not a whole number (at most 9 digits)")
+    return commune, kind, name, population
 
 
 def _kind(text: str) -> str:

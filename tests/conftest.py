@@ -1,6 +1,6 @@
 import asyncio
 import shutil
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
@@ -10,7 +10,22 @@ from bot.settings import Settings
 from storage.admin_units import load_admin_units
 from storage.db import make_engine, make_sessionmaker, unit_of_work
 from storage.migrate import upgrade
+from tests import network_guard
 from tests.support import FakeClock
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    network_guard.install()
+
+
+@pytest.fixture(autouse=True)
+def _only_this_machine() -> Iterator[None]:
+    """Fails a test that tried to reach another machine, even if it caught the error."""
+    network_guard.take_violations()
+    yield
+    refused = network_guard.take_violations()
+    if refused:
+        pytest.fail(f"the test tried to reach the network: {', '.join(refused)}")
 
 
 async def _prepare(url: str) -> None:

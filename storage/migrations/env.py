@@ -7,7 +7,6 @@ from alembic import context
 from sqlalchemy.engine import Connection
 
 from storage.db import make_engine
-from storage.migrate import ours
 from storage.models import Base
 
 DEFAULT_URL = "sqlite+aiosqlite:///var/cdht.db"
@@ -20,7 +19,6 @@ def run_on(connection: Connection) -> None:
         target_metadata=target_metadata,
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
-        include_name=ours,
     )
     with context.begin_transaction():
         context.run_migrations()

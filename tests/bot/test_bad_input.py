@@ -22,6 +22,10 @@ SCORE_QUESTION = "Your points? Guide: 0 no reading or watching"
         ("   ", "You have not written anything yet."),
         ("x" * 5000, "That message is too long."),
         ("😀", "Please answer with a whole number from 0 to 10."),
+        ("1²", "Please answer with a whole number from 0 to 10."),  # isdigit, not int
+        ("²", "Please answer with a whole number from 0 to 10."),
+        ("9" * 20, "The score must be from 0 to 10."),
+        ("\x00", "You have not written anything yet."),
         ("/khongco", "I do not know that command."),
         ("/sua 42", "Please give an indicator number from 1 to 10."),
     ],
@@ -131,3 +135,26 @@ async def test_no_at_the_consent_declines(app: App) -> None:
     state = await stored(app)
     assert state is not None
     assert state.step == "declined"
+
+
+@pytest.mark.parametrize("typed", ["\u0667", "\uff17", "\u06f7", " 7\x00"])
+async def test_digits_of_other_scripts_are_read_as_digits(app: App, typed: str) -> None:
+    chat = Chat(app, locale_hint="en")
+    await register(chat)
+    await chat.send(typed)
+    state = await stored(app)
+    assert state is not None
+    assert state.assessment is not None
+    assert state.assessment.scores == {"1": 7}
+
+
+async def test_a_year_of_birth_in_arabic_indic_digits_is_understood(app: App) -> None:
+    chat = Chat(app, locale_hint="en")
+    await chat.send("/batdau")
+    await chat.click("I agree")
+    await chat.send("Nguyễn\x00 Văn\r\nAn")
+    await chat.send("\u0661\u0669\u0666\u0668")  # 1968 in Arabic-Indic digits
+    state = await stored(app)
+    assert state is not None
+    assert state.profile.birth_year == 1968
+    assert state.profile.name == "Nguyễn Văn An"  # NUL dropped, the line break squeezed

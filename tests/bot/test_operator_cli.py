@@ -6,6 +6,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
+from bot.cli import parser
 from tests.support import run_cdht
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -136,3 +137,28 @@ def test_roles_are_listed_and_taken_back(cdht) -> None:  # type: ignore[no-untyp
     assert cdht("admin", "revoke-role", role_id).returncode == 2
     after = cdht("chat", "--user", "lan", stdin="/lanhdao\n")
     assert "Bạn không có quyền làm việc này." in after.stdout
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["report", "--org", "X", "--year", "99999999999999999999", "--out", "r.xlsx"],
+        ["report", "--org", "X", "--year", "2026²", "--out", "r.xlsx"],
+        ["admin", "invite", "--role", "commune_leader", "--org", "X", "--days", "1" + "0" * 19],
+        ["admin", "revoke-role", "99999999999999999999"],
+        ["export", "assessments", "--out", "a.csv", "--season", "-2026"],
+    ],
+)
+def test_out_of_range_numbers_are_refused_in_one_line(
+    argv: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as exited:
+        parser().parse_args(argv)
+    assert exited.value.code == 2
+    assert "a whole number from" in capsys.readouterr().err
+
+
+def test_a_year_in_arabic_indic_digits_is_a_year() -> None:
+    year = "\u0662\u0660\u0662\u0666"  # 2026 in Arabic-Indic digits
+    args = parser().parse_args(["schedule", "list", "--org", "X", "--year", year])
+    assert args.year == 2026

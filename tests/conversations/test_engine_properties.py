@@ -46,6 +46,13 @@ TEXTS = [
     "1970",
     "😀",
     "x" * 5000,
+    "1\u00b2",  # "1²": isdigit() is true, int() refuses it
+    "\u0661\u0669\u0667\u0660",  # 1970 in Arabic-Indic digits
+    "\uff17",  # fullwidth 7
+    "9" * 20,
+    "\x00",
+    "Nguy\x00n\x1b[31m",
+    "\ud800",
     "đồng ý",
     "bỏ qua",
 ]

@@ -96,6 +96,7 @@ def hold_after(
     return hook
 
 
+@pytest.mark.slow
 async def test_a_sender_killed_mid_fan_out_sends_every_message_exactly_once(
     tmp_path: Path,
 ) -> None:

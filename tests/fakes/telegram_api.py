@@ -419,6 +419,7 @@ class FakeTelegram(ServedFake):
         self._allowed_updates: list[str] = []
         self._news = asyncio.Event()
         self._poll_ticket = 0
+        self.parked = 0  # long polls waiting for news right now (tests wait on it, not sleep)
         self._closing = False
         self._handlers: dict[str, Handler] = {
             "getme": self._get_me,
@@ -655,11 +656,14 @@ class FakeTelegram(ServedFake):
         batch = self._take_batch(offset, limit)
         if batch or timeout <= 0:
             return batch
+        self.parked += 1
         try:
             async with asyncio.timeout(timeout):
                 return await self._wait_for_batch(ticket, offset, limit)
         except TimeoutError:
             return []
+        finally:
+            self.parked -= 1
 
     async def _wait_for_batch(self, ticket: int, offset: int | None, limit: int) -> list[Json]:
         batch: list[Json] = []

@@ -79,3 +79,14 @@ async def test_the_old_deadline_setting_migrates_on_postgresql() -> None:
         await _settings_migrate(engine)
     finally:
         await engine.dispose()
+
+
+async def test_the_old_apscheduler_job_table_is_dropped(tmp_path: Path) -> None:
+    engine = make_engine(f"sqlite+aiosqlite:///{tmp_path / 'old.db'}")
+    try:
+        await upgrade(engine, "4fec7c863ef4")  # the last schema with APScheduler's own table
+        async with engine.begin() as connection:
+            await connection.execute(text("CREATE TABLE apscheduler_jobs (id VARCHAR(191))"))
+        await _check(engine)  # exactly our tables afterwards
+    finally:
+        await engine.dispose()

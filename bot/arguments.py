@@ -1,0 +1,29 @@
+"""Argument types for the `cdht` command: numbers refused with one clear line, not a crash.
+
+argparse's `int` accepts 20-digit numbers (an overflow in PostgreSQL or in a date) and
+digits of other scripts; these check the range, and argparse prints the message."""
+
+import argparse
+from collections.abc import Callable
+
+from conversations.text import whole_number
+
+INT4_MAX = 2**31 - 1  # PostgreSQL's integer column
+
+
+def bounded(low: int, high: int, what: str) -> Callable[[str], int]:
+    """An argparse type: a whole number from `low` to `high` (in any script's digits)."""
+
+    def parse(text: str) -> int:
+        value = whole_number(text, len(str(high)))
+        if value is None or not low <= value <= high:
+            message = f"expected {what}: a whole number from {low} to {high}"
+            raise argparse.ArgumentTypeError(message)
+        return value
+
+    return parse
+
+
+YEAR = bounded(2000, 2100, "a year")
+DAYS = bounded(1, 365, "a number of days")
+ROW_ID = bounded(1, INT4_MAX, "an id")
