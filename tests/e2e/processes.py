@@ -8,17 +8,35 @@ import os
 import signal
 import socket
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import httpx
+import pytest
 
+from tests.fakes.local_server import wait_until
 from tests.fakes.telegram_api import TOKEN, FakeTelegram, webhook_headers
 
 ROOT = Path(__file__).resolve().parents[2]
 SECRET = "kill_test-secret"
 HOOK = "https://bot.example.vn/telegram/hook"
 PATIENCE = 600.0  # seconds: only stops a stuck test
+
+
+def _scheduler_uses_a_sync_job_store() -> bool:
+    import bot.scheduler
+
+    return hasattr(bot.scheduler, "SQLAlchemyJobStore")
+
+
+# Until issue 12 item 3 lands (branch robust, 17e1a40), APScheduler's synchronous SQLite job
+# store makes `cdht run` die at start with "database is locked" whenever updates are waiting,
+# so process tests that restart it cannot run; remove this mark once it is merged.
+needs_scheduler_without_sync_store = pytest.mark.skipif(
+    _scheduler_uses_a_sync_job_store(),
+    reason="cdht run dies at start on a busy SQLite until the scheduler keeps no sync job store",
+)
 
 
 def free_port() -> int:
@@ -93,6 +111,16 @@ class BotProcess:
     async def ensure_dead(self) -> None:
         if self.process is not None and self.process.returncode is None:
             await self.kill()
+
+    @property
+    def exited(self) -> bool:
+        return self.process is not None and self.process.returncode is not None
+
+    async def wait_for(self, condition: Callable[[], object], what: str) -> None:
+        """Wait for `condition`; fail at once, with the log's end, if the process ends."""
+        await wait_until(lambda: condition() or self.exited, seconds=PATIENCE, what=what)
+        tail = self.output()[-3000:]
+        assert not self.exited, f"cdht run ended while waiting for {what}:\n{tail}"
 
     def output(self) -> str:
         return self.log.read_text(errors="replace") if self.log.exists() else ""

@@ -25,6 +25,7 @@ from tests.e2e.processes import (
     BotProcess,
     TcpProxy,
     bot_environment,
+    needs_scheduler_without_sync_store,
     post_until_accepted,
 )
 from tests.e2e.telegram_support import running, telegram_settings
@@ -172,6 +173,7 @@ async def test_postgresql_unreachable_delays_answers_and_drops_nothing(
         await answered_once_back(fake, gateway, mode, updates)
 
 
+@needs_scheduler_without_sync_store
 async def test_cdht_run_starts_on_hundreds_of_waiting_updates_and_answers_each_once(
     fake: FakeTelegram, sqlite_url: str, tmp_path: Path
 ) -> None:
@@ -189,12 +191,11 @@ async def test_cdht_run_starts_on_hundreds_of_waiting_updates_and_answers_each_o
     bot = BotProcess(bot_environment(sqlite_url, fake, None), tmp_path / "bot.log")
     await bot.start()
     try:
-        await fake.wait_for(
+        await bot.wait_for(
             lambda: all(len(fake.chat(p)) >= len(lines) for p in people),
-            seconds=PATIENCE,
             what="every waiting update answered",
         )
-        await fake.wait_for(lambda: len(fake.calls_to("getUpdates")) >= 2, seconds=PATIENCE)
+        await bot.wait_for(lambda: len(fake.calls_to("getUpdates")) >= 2, what="polling")
         assert await bot.stop() == 0
     finally:
         await bot.ensure_dead()

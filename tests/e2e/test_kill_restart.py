@@ -33,13 +33,14 @@ from tests.e2e.processes import (
     BotProcess,
     bot_environment,
     free_port,
+    needs_scheduler_without_sync_store,
     post_until_accepted,
 )
 from tests.fakes.local_server import wait_until
 from tests.fakes.telegram_api import FakeTelegram
 from tests.support import postgres_url_or_skip, reset_postgres
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, needs_scheduler_without_sync_store]
 
 PEOPLE = int(os.environ.get("CDHT_KILL_PEOPLE", 40))
 MESSAGES = 10  # per person, after registering
@@ -160,14 +161,13 @@ async def kill_at_random_points(
         calls_before = len(crowd.fake.calls_to("setWebhook" if webhook else "getUpdates"))
         await bot.start()
         target = replies_seen(crowd.fake) + rng.randint(0, MOST_REPLIES_BETWEEN_KILLS)
-        await wait_until(
+        await bot.wait_for(
             lambda c=calls_before, t=target: (
                 (  # type: ignore[misc]
                     started(crowd.fake, webhook, c) and replies_seen(crowd.fake) >= t
                 )
                 or crowd.all_answered()
             ),
-            seconds=PATIENCE,
             what="the next kill point",
         )
         if crowd.all_answered():
@@ -198,12 +198,14 @@ async def run_kill_test(database: str, engine: AsyncEngine, mode: str, tmp_path:
         tally = Tally()
         try:
             await bot.start()
-            await asyncio.gather(*(crowd.register(p) for p in people))
+            registering = asyncio.gather(*(crowd.register(p) for p in people))
+            await bot.wait_for(registering.done, what="everyone registered")
+            await registering
             await bot.kill()  # every later start is a restart after a kill
             chatter = asyncio.gather(*(crowd.chatter(p) for p in people))
             await kill_at_random_points(bot, crowd, engine, rng, tally)
             await asyncio.wait_for(chatter, PATIENCE)
-            await wait_until(crowd.all_answered, seconds=PATIENCE, what="every answer")
+            await bot.wait_for(crowd.all_answered, what="every answer")
             if hook is None:
                 await wait_until(lambda: fake.pending() == 0, seconds=PATIENCE, what="offsets")
             assert await bot.stop() == 0
