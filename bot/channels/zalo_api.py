@@ -172,7 +172,8 @@ def _epoch_ms(value: object) -> datetime | None:
         value = int(value)
     if isinstance(value, bool) or not isinstance(value, int | float):
         return None
-    if not math.isfinite(value) or not 0 <= value <= _MAX_EPOCH_MS:
+    # The range check comes first: math.isfinite of a huge int raises OverflowError.
+    if not 0 <= value <= _MAX_EPOCH_MS or not math.isfinite(value):
         return None
     return datetime.fromtimestamp(value / 1000, UTC)
 
