@@ -34,7 +34,7 @@ from tests.fakes.telegram_api import FakeTelegram, webhook_headers
 from tests.support import FakeClock, postgres_url_or_skip, reset_postgres
 
 PEOPLE = range(800_001, 800_011)
-CONSENT, NAME, BIRTH_YEAR = "Bạn có đồng ý không?", "Bạn tên là gì?", "Bạn sinh năm nào?"
+CONSENT, NAME, COMMUNE = "Bạn có đồng ý không?", "Họ tên và năm sinh", "xã, phường nào"
 
 
 class CountingKeep:
@@ -178,7 +178,7 @@ async def test_cdht_run_starts_on_hundreds_of_waiting_updates_and_answers_each_o
     fake: FakeTelegram, sqlite_url: str, tmp_path: Path
 ) -> None:
     people = range(900_001, 900_121)
-    lines = ("/start", "đồng ý", "Nguyễn Văn An")
+    lines = ("/start", "đồng ý", "Nguyễn Văn An, 1970")
     waiting = [
         (str(update["update_id"]), update)
         for person in people
@@ -203,6 +203,6 @@ async def test_cdht_run_starts_on_hundreds_of_waiting_updates_and_answers_each_o
     for person in people:
         texts = [message.text for message in fake.chat(person)]
         assert len(texts) == len(lines), texts
-        expected = [CONSENT, NAME, BIRTH_YEAR]
+        expected = [CONSENT, NAME, COMMUNE]
         assert [e in text for e, text in zip(expected, texts, strict=True)] == [True] * 3, texts
     assert "Traceback" not in bot.output()

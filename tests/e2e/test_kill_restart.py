@@ -48,7 +48,7 @@ KILLS = 5
 MOST_REPLIES_BETWEEN_KILLS = 40
 FIRST_PERSON = 500_001
 ECHO = re.compile(r"“(zzq [^”]*)”")
-REGISTRATION = ("/start", "đồng ý", "Nguyễn Văn An", "1970")
+REGISTRATION = ("/start", "đồng ý", "Nguyễn Văn An, 1970")
 
 
 @dataclass
