@@ -18,6 +18,10 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
+# How long a SQLite write waits for another writer's lock before it counts as "database is
+# locked" (then the work waits in memory or the platform is told to retry).
+SQLITE_BUSY_SECONDS = 30
+
 
 def make_engine(url: str) -> AsyncEngine:
     """An engine for `url`. A PostgreSQL URL with `?prepared_statement_cache_size=0` is taken
@@ -31,7 +35,7 @@ def make_engine(url: str) -> AsyncEngine:
         return create_async_engine(url, pool_pre_ping=True)
     if parsed.database and parsed.database != ":memory:":
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_async_engine(url, connect_args={"timeout": 30})
+    engine = create_async_engine(url, connect_args={"timeout": SQLITE_BUSY_SECONDS})
     event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
     return engine
 
@@ -50,7 +54,7 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     # commits) and saves an fsync per message.
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.execute(f"PRAGMA busy_timeout={int(SQLITE_BUSY_SECONDS * 1000)}")
     cursor.close()
 
 

@@ -38,6 +38,14 @@ class LocalServer:
     def running(self) -> bool:
         return self._server is not None
 
+    @property
+    def busy(self) -> int:
+        """Open client connections plus requests still being answered."""
+        if self._server is None:
+            return 0
+        state = self._server.server_state
+        return len(state.connections) + len(state.tasks)
+
     async def start(self) -> str:
         """Serve and return the root URL (no trailing slash)."""
         if self._server is not None:
@@ -133,6 +141,12 @@ class ServedFake:
     def root(self) -> str:
         """The root URL, e.g. ``http://127.0.0.1:PORT`` (empty before ``start``)."""
         return self._server.root
+
+    @property
+    def busy(self) -> int:
+        """Open client connections plus requests still being answered: after a client process
+        is killed, 0 means every request it had written has been read and answered."""
+        return self._server.busy
 
     async def start(self) -> str:
         """Serve on 127.0.0.1 and return the root URL (no trailing slash).

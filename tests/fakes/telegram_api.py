@@ -527,6 +527,11 @@ class FakeTelegram(ServedFake):
         self._queue.sort(key=lambda queued: queued.update_id)
         self._wake_pollers()
 
+    def confirm_all(self) -> None:
+        """Forget every queued update, as a getUpdates offset past them would (the bot took
+        them before it died)."""
+        self._queue.clear()
+
     # --- faults ----------------------------------------------------------------------------
 
     def fail_next(
