@@ -26,6 +26,7 @@ from conversations.i18n import Translator
 from conversations.roles import MAY_ADD_PLACES
 from conversations.schedule import digest_due, is_quiet, quiet_window, reminder_due
 from storage import inbox
+from storage.access_log import SCHEDULER, record_access
 from storage.campaigns import communes_with_people, leaders, unfinished
 from storage.db import unit_of_work
 from storage.digests import build_digest
@@ -114,9 +115,13 @@ async def _plan_digests(app: App, channels: tuple[str, ...], now: datetime) -> i
                 + t("Type /lanhdao for the chart and the Excel report.")
             )
             message = OutboundMessage(text, (Choice("cmd=lanhdao", t("Leader menu")),))
-            queued += await outbox.put(
-                key, person.channel, person.user_ref, message, now, campaign
-            )
+            put = await outbox.put(key, person.channel, person.user_ref, message, now, campaign)
+            if put and digest.unreachable_people:
+                # It names people (who blocked the bot, to visit): kept in the access log.
+                await record_access(
+                    session, now, "digest", actor_id=person.id, org_id=grant.org_id, via=SCHEDULER
+                )
+            queued += put
     return queued
 
 

@@ -12,6 +12,7 @@ from storage.models import AccessRecord, OrgUnit, Person
 
 CHAT = "chat"
 CLI = "cli"
+SCHEDULER = "scheduler"  # the weekly digest sent to a leader: no one opened a screen
 
 
 async def record_access(

@@ -289,7 +289,7 @@ class AccessRecord(Base):
     at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
     # The leader (None: the operator at the command line).
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
-    via: Mapped[str] = mapped_column(String(16))  # "chat" or "cli"
+    via: Mapped[str] = mapped_column(String(16))  # "chat", "cli" or "scheduler"
     screen: Mapped[str] = mapped_column(String(32))
     # Whose answers (None for a report: org_unit_id says which).
     subject_id: Mapped[int | None] = mapped_column(

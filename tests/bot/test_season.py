@@ -17,7 +17,7 @@ from conversations.roles import RoleName
 from storage.db import unit_of_work
 from storage.directory import SqlDirectory
 from storage.leadership import create_invite
-from storage.models import AssessmentRow, Person, Role
+from storage.models import AccessRecord, AssessmentRow, Person, Role
 from tests.support import Chat, FakeClock
 
 HANOI = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -264,3 +264,20 @@ async def test_the_continue_button_of_a_reminder_shows_the_current_question(app:
     assert "Your full name and year of birth?" in chat.last.text
     await chat.press("cmd=huy")  # only safe commands can be buttons
     assert "That question has passed" in chat.text
+
+
+async def test_a_digest_that_names_people_is_kept_in_the_access_log(
+    app: App, clock: FakeClock
+) -> None:
+    """em blocked the bot, so the commune's digest names her for a visit: a report with
+    names, logged as made by the scheduler for the leader (Law 91/2025/QH15)."""
+    await people(app)
+    clock.current = datetime(2026, 11, 9, 8, 0, tzinfo=HANOI).astimezone(UTC)  # a Monday
+    report = await Campaigns(app, {}, channels=("console",)).plan_now()
+    assert report.digests == 1
+    async with unit_of_work(app.sessions) as session:
+        records = (await session.execute(select(AccessRecord))).scalars().all()
+        lead = (
+            await session.execute(select(Person).where(Person.user_ref == "lead"))
+        ).scalar_one()
+    assert [(r.screen, r.via, r.actor_id) for r in records] == [("digest", "scheduler", lead.id)]
