@@ -12,7 +12,6 @@ from bot.channels.telegram import TelegramChannel
 from bot.gateway import Gateway
 from bot.ratelimit import ChatRateLimiter
 from bot.settings import Settings
-from conversations.model import default_criteria
 from tests.fakes.telegram_api import TOKEN, FakeTelegram, webhook_headers
 from tests.support import FakeClock
 
@@ -103,21 +102,15 @@ class WebhookCitizen(Citizen):
 
 
 async def register_until_scores(citizen: Citizen) -> str:
-    """From /start to the first indicator; returns what the bot said last."""
-    assert "Bạn có đồng ý không?" in await citizen.say("/start")
-    assert "Họ tên và năm sinh" in await citizen.tap("Đồng ý")
-    await citizen.say("Nguyễn Thị Lan")
-    await citizen.say("1972")
-    assert "thôn" in await citizen.say("hai hau")  # the only commune by that name
-    await citizen.say("Xóm 3")
-    return await citizen.tap(default_criteria().groups[0].label("vi"))
+    """From /start to the first indicator, as the kit's person; returns the bot's last words."""
+    from tests.kit import TelegramPerson, register  # the kit builds on this module
+
+    return await register(TelegramPerson(citizen))
 
 
 async def complete_assessment(citizen: Citizen, scores: list[int]) -> str:
     """From /start to the sent result, tapping buttons wherever there are buttons."""
-    assert "Câu 1/10" in await register_until_scores(citizen)
-    for score in scores:
-        await citizen.tap(str(score))
-    for _ in range(10):
-        await citizen.tap("Tự làm được")
-    return await citizen.tap("Gửi để xác nhận")
+    from tests.kit import TelegramPerson
+    from tests.kit import complete_assessment as complete
+
+    return await complete(TelegramPerson(citizen), scores)
