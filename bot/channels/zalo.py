@@ -207,7 +207,8 @@ class ZaloChannel:
         return pieces + self._texts(waiting)
 
     def _texts(self, replies: list[OutboundMessage]) -> list[OutboundMessage]:
-        return [OutboundMessage(t) for t in text_batch(replies, PIECE, self._attachment)]
+        texts = text_batch(replies, self.limits.text, self._attachment)
+        return [OutboundMessage(text) for text in texts]
 
     def _attachment(self, reply: OutboundMessage) -> str | None:
         link = self._link(reply.document or reply.image, self.clock.now())
