@@ -9,6 +9,7 @@ from conversations import (  # noqa: F401  (importing them registers their steps
     grouping,
     inviting,
     places,
+    placing,
     registration,
     reviewing,
     summary,

@@ -12,10 +12,12 @@ from conversations.leading import (
     chosen_place,
     leadership,
     no_permission,
-    place_options,
+    place_page,
     reports,
     require_grant,
+    turned_page,
 )
+from conversations.paging import Page, split_page
 from conversations.roles import MAY_INVITE, NODE_KIND, Grant, RoleName, role_label
 from conversations.steps import ask, step
 
@@ -41,29 +43,29 @@ class InvitePlace(LeaderStep):
     free_text = True  # a commune is found by typing part of its name
 
     async def screen(self, ctx: Ctx, param: str, grant: Grant) -> OutboundMessage:
-        key = f"lead_invite_place:{param}"
-        role = RoleName(param)
+        role = RoleName(split_page(param)[0])
         if role != RoleName.COMMUNE:
-            options = await place_options(ctx, grant, NODE_KIND[role])
-            if not options:
-                return ask(key, ctx.t("There are no villages or units yet: add them first."))
-            return ask(key, ctx.t("For which village or unit?"), options)
+            page = await place_page(ctx, grant, param, NODE_KIND[role])
+            return ask(f"lead_invite_place:{param}", _which_place(ctx, page), page.options)
         found = [await ctx.directory.commune(c) for c in ctx.state.candidates]
         options = [(str(p.id), p.name) for p in found if p is not None]
-        return ask(key, ctx.t("For which commune? Type part of its name."), options)
+        text = ctx.t("For which commune? Type part of its name.")
+        return ask(f"lead_invite_place:{param}", text, options)
 
     async def answer(self, ctx: Ctx, param: str, reply: Reply) -> Outcome:
         grant = await require_grant(ctx)
-        role = RoleName(param)
-        if isinstance(reply, Typed):
-            if role != RoleName.COMMUNE:
-                raise InputError(ctx.t("Please choose one of the options."))
+        role = RoleName(split_page(param)[0])
+        page = turned_page("lead_invite_place", param, reply)
+        if page is not None:
+            return ctx.outcome(ctx.state.at(page))
+        if role != RoleName.COMMUNE:
+            org_id = await chosen_place(ctx, grant, reply, NODE_KIND[role])
+        elif isinstance(reply, Typed):
             query = inputs.required(ctx.t, reply.text, inputs.SEARCH_LIMIT)
             found = await ctx.directory.search_communes(query, SEARCH_SHOWN)
             return ctx.outcome(ctx.state.at(ctx.state.step, candidates=tuple(p.id for p in found)))
-        org_id = (
-            int(reply.value) if role == RoleName.COMMUNE else await chosen_place(ctx, grant, reply)
-        )
+        else:
+            org_id = int(reply.value)
         code = await leadership(ctx).invite(grant, role, org_id, ctx.now)
         if code is None:
             raise InputError(no_permission(ctx))
@@ -77,14 +79,18 @@ class InvitePlace(LeaderStep):
 
 @step("lead_links")
 class Links(LeaderStep):
+    free_text = True  # a village or unit may be typed by its name
+
     async def screen(self, ctx: Ctx, param: str, grant: Grant) -> OutboundMessage:
-        options = await place_options(ctx, grant)
-        if not options:
-            return ask("lead_links", ctx.t("There are no villages or units yet: add them first."))
-        return ask("lead_links", ctx.t("For which village or unit?"), options)
+        page = await place_page(ctx, grant, param)
+        key = f"lead_links:{param}" if param else "lead_links"
+        return ask(key, _which_place(ctx, page), page.options)
 
     async def answer(self, ctx: Ctx, param: str, reply: Reply) -> Outcome:
         grant = await require_grant(ctx)
+        page = turned_page("lead_links", param, reply)
+        if page is not None:
+            return ctx.outcome(ctx.state.at(page))
         place_id = await chosen_place(ctx, grant, reply)
         code = await leadership(ctx).link_code(grant, place_id, ctx.now)
         if code is None:
@@ -136,10 +142,22 @@ class AddName(LeaderStep):
         place = await leadership(ctx).add_place(grant, param, name, population)
         if place is None:
             raise InputError(no_permission(ctx))
-        return ctx.outcome(ctx.state.at(MENU), ctx.t("Added: {name}.", name=place.name))
+        notes = [ctx.t("Added: {name}.", name=place.name)]
+        # People who typed this name before it was in the list belong to it now.
+        moved = await leadership(ctx).attach_typed(grant, name, place.id)
+        if moved:
+            notes.append(ctx.t("{n} people moved to {place}.", n=moved, place=place.name))
+        return ctx.outcome(ctx.state.at(MENU), *notes)
 
     def back(self, ctx: Ctx, param: str) -> str | None:
         return "lead_add"
+
+
+def _which_place(ctx: Ctx, page: Page) -> str:
+    if not page.options:
+        return ctx.t("There are no villages or units yet: add them first.")
+    question = ctx.t("For which village or unit? You can also type its name.")
+    return " ".join(filter(None, [question, page.heading(ctx.t)]))
 
 
 def split_population(text: str) -> tuple[str, int | None]:

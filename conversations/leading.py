@@ -3,9 +3,11 @@ Every screen asks the Leadership port again, so a revoked role stops working at 
 
 from dataclasses import replace
 
-from conversations.context import Chosen, Ctx, InputError, Outcome, Reply
+from conversations.context import Chosen, Ctx, InputError, Outcome, Reply, Typed
 from conversations.digest import digest_text
 from conversations.events import OutboundMessage
+from conversations.paging import Page, page_of, paged_step, split_page, turned
+from conversations.places import find_place
 from conversations.ports import Leadership, Reports
 from conversations.roles import MAY_ADD_PLACES, MAY_INVITE, Grant, RoleName, role_label
 from conversations.steps import BaseStep, ask, split, step
@@ -129,6 +131,9 @@ class Menu(LeaderStep):
             options.append(("invite", t("Invite a leader")))
         if grant.role in MAY_ADD_PLACES:
             options.append(("add", t("Add a village or unit")))
+        if grant.role == RoleName.COMMUNE:
+            typed = len(await leadership(ctx).typed_places(grant))
+            options.append(("typed", t("Places people typed ({n})", n=typed)))
         options.append(("exit", t("Back to my self-assessment")))
         title = t(
             "Leader menu: {role}, {place}", role=role_label(t, grant.role), place=grant.org_name
@@ -144,6 +149,9 @@ class Menu(LeaderStep):
             return await show_digest(ctx, grant)
         if value == "excel":
             return await send_workbook(ctx, grant)
+        if value == "typed" and not await leadership(ctx).typed_places(grant):
+            note = ctx.t("No one has typed a place that is not in the list.")
+            return ctx.outcome(ctx.state, note)
         if value == "queue":
             _, waiting = await leadership(ctx).queue(grant, 0, 1)
             if not waiting:
@@ -155,6 +163,7 @@ class Menu(LeaderStep):
             "add": "lead_add",
             "calendar": "lead_calendar",
             "titles": "lead_titles",
+            "typed": "lead_typed",
         }
         return ctx.outcome(ctx.state.at(target[value]))
 
@@ -186,18 +195,30 @@ async def send_workbook(ctx: Ctx, grant: Grant) -> Outcome:
     return Outcome(ctx.state, (OutboundMessage(caption, document=path),))
 
 
-async def chosen_place(ctx: Ctx, grant: Grant, reply: Reply) -> int:
-    places = await leadership(ctx).places(grant)
-    value = reply.value if isinstance(reply, Chosen) else ""
-    found = next((p for p in places if str(p.id) == value), None)
+async def chosen_place(ctx: Ctx, grant: Grant, reply: Reply, kind: str = "") -> int:
+    """The village or unit tapped, or typed by its name (accents and "số" optional)."""
+    places = [p for p in await leadership(ctx).places(grant) if not kind or p.kind == kind]
+    if isinstance(reply, Typed):
+        found = find_place(places, reply.text)
+    else:
+        found = next((p for p in places if str(p.id) == reply.value), None)
     if found is None:
         raise InputError(ctx.t("Please choose one of the options."))
     return found.id
 
 
-async def place_options(ctx: Ctx, grant: Grant, kind: str = "") -> list[tuple[str, str]]:
+async def place_page(ctx: Ctx, grant: Grant, param: str, kind: str = "") -> Page:
+    """The leader's villages and units (of one kind), on the page the step parameter names."""
     places = await leadership(ctx).places(grant)
-    return [(str(p.id), p.name) for p in places if not kind or p.kind == kind][:30]
+    options = [(str(p.id), p.name) for p in places if not kind or p.kind == kind]
+    return page_of(ctx.t, options, split_page(param)[1])
+
+
+def turned_page(step_name: str, param: str, reply: Reply) -> str | None:
+    """The step key of the page a page turn leads to, or None when `reply` is no page turn."""
+    base, page = split_page(param)
+    target = turned(reply.value, page) if isinstance(reply, Chosen) else None
+    return None if target is None else paged_step(step_name, base, target)
 
 
 __all__ = ["RoleName", "join", "leave", "open_menu"]

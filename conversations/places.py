@@ -1,15 +1,18 @@
 """Where the person belongs: the commune (searched by name) and the village or unit."""
 
+from collections.abc import Sequence
+
 from conversations import inputs
 from conversations.context import Chosen, Ctx, InputError, Outcome, Reply, Typed
 from conversations.events import OutboundMessage
+from conversations.paging import page_of, paged_step, split_page, turned
 from conversations.ports import Place
 from conversations.state import UserState
 from conversations.steps import BaseStep, ask, step
-from conversations.text import fold
+from conversations.text import fold, place_key
 
-SEARCH_SHOWN = 8
-PLACES_SHOWN = 20
+SEARCH_SHOWN = 8  # communes on one page of search results
+SEARCH_FOUND = 40  # search results kept to page through; more: "type more of the name"
 
 
 @step("commune")
@@ -58,7 +61,7 @@ async def search_communes(ctx: Ctx, text: str) -> Outcome:
                 province=province,
             )
         )
-    found = await ctx.directory.search_communes(query, SEARCH_SHOWN + 1)
+    found = await ctx.directory.search_communes(query, SEARCH_FOUND + 1)
     if not found:
         raise InputError(
             ctx.t(
@@ -72,29 +75,37 @@ async def search_communes(ctx: Ctx, text: str) -> Outcome:
         # through. The next question names it, and « Back returns here.
         return _chosen_commune(ctx, by_name[0])
     notes = [_former_note(ctx, place) for place in found[:SEARCH_SHOWN] if place.former][:1]
-    if len(found) > SEARCH_SHOWN:
+    if len(found) > SEARCH_FOUND:
         notes.append(
             ctx.t("There are many matches. If yours is not listed, type more of the name.")
         )
-    candidates = tuple(place.id for place in found[:SEARCH_SHOWN])
+    candidates = tuple(place.id for place in found[:SEARCH_FOUND])
     return ctx.outcome(ctx.state.at("commune_pick", candidates=candidates), *notes)
 
 
 @step("commune_pick")
 class CommunePick(BaseStep):
+    """The communes a search found, a page at a time (param: the page)."""
+
     free_text = True
 
     async def prompt(self, ctx: Ctx, param: str) -> OutboundMessage:
         places = [await ctx.directory.commune(item) for item in ctx.state.candidates]
         options = [(str(p.id), _place_label(p)) for p in places if p is not None]
-        options.append(("again", ctx.t("Search again")))
-        return ask("commune_pick", ctx.t("Which one is yours?"), options)
+        page = page_of(ctx.t, options, split_page(param)[1], SEARCH_SHOWN)
+        question = ctx.t("Which one is yours? Or type another name.")
+        text = " ".join(filter(None, [page.heading(ctx.t), question]))
+        again = [("again", ctx.t("Search again"))]
+        return ask(paged_step("commune_pick", "", page.number), text, page.options + again)
 
     async def answer(self, ctx: Ctx, param: str, reply: Reply) -> Outcome:
         if isinstance(reply, Typed):
             return await search_communes(ctx, reply.text)
         if reply.value == "again":
             return ctx.outcome(ctx.state.at("commune", candidates=()))
+        page = turned(reply.value, split_page(param)[1])
+        if page is not None:
+            return ctx.outcome(ctx.state.at(paged_step("commune_pick", "", page)))
         commune = await ctx.directory.commune(int(reply.value))
         if commune is None:
             raise InputError(ctx.t("Please choose one of the options."))
@@ -106,6 +117,9 @@ class CommunePick(BaseStep):
 
 @step("place")
 class PlaceStep(BaseStep):
+    """The commune's villages and units, 20 a page (param: the page), sorted as people
+    count; a typed name is looked up among all of them, whatever the page."""
+
     free_text = True
 
     async def prompt(self, ctx: Ctx, param: str) -> OutboundMessage:
@@ -113,27 +127,29 @@ class PlaceStep(BaseStep):
         places = await _places(ctx)
         if not places:
             return OutboundMessage(_place_question(ctx))
-        options = [(str(p.id), p.name) for p in places[:PLACES_SHOWN]]
-        options.append(("other", t("Not in the list")))
+        page = page_of(t, [(str(p.id), p.name) for p in places], split_page(param)[1])
         question = t(
             "{commune}: which village, residential group or unit are you in? "
             "You can also type its name.",
             commune=ctx.state.profile.commune_name,
         )
-        return ask("place", question, options)
+        text = " ".join(filter(None, [question, page.heading(t)]))
+        options = [*page.options, ("other", t("Not in the list"))]
+        return ask(paged_step("place", "", page.number), text, options)
 
     async def answer(self, ctx: Ctx, param: str, reply: Reply) -> Outcome:
         places = await _places(ctx)
         if isinstance(reply, Chosen) and reply.value == "other":
             return ctx.outcome(ctx.state.at("place_text"))
         if isinstance(reply, Chosen):
+            page = turned(reply.value, split_page(param)[1])
+            if page is not None:
+                return ctx.outcome(ctx.state.at(paged_step("place", "", page)))
             chosen = next((p for p in places if str(p.id) == reply.value), None)
             if chosen is None:
                 raise InputError(ctx.t("Please choose one of the options."))
             return _placed(ctx, chosen.id, chosen.name)
-        name = inputs.clean_free_text(ctx.t, reply.text, inputs.PLACE_LIMIT)
-        same = next((p for p in places if fold(p.name) == fold(name)), None)
-        return _placed(ctx, same.id, same.name) if same else _placed(ctx, None, name)
+        return _typed_place(ctx, reply.text, places)
 
     def back(self, ctx: Ctx, param: str) -> str | None:
         return "commune"
@@ -147,11 +163,25 @@ class PlaceText(BaseStep):
         return OutboundMessage(_place_question(ctx))
 
     async def answer(self, ctx: Ctx, param: str, reply: Reply) -> Outcome:
-        name = inputs.clean_free_text(ctx.t, _typed(reply), inputs.PLACE_LIMIT)
-        return _placed(ctx, None, name)
+        return _typed_place(ctx, _typed(reply), await _places(ctx))
 
     def back(self, ctx: Ctx, param: str) -> str | None:
         return "place"
+
+
+def find_place(places: Sequence[Place], typed: str) -> Place | None:
+    """The place a typed name means, spelled as people type it: "xom 5" is "Xóm 5", "so 2"
+    is "số 2" (text.place_key)."""
+    key = place_key(typed)
+    return next((place for place in places if place_key(place.name) == key), None)
+
+
+def _typed_place(ctx: Ctx, text: str, places: Sequence[Place]) -> Outcome:
+    """A typed village or unit: linked to the tree when it is there, else kept as typed
+    (a commune leader can put it in the list later, and the person with it)."""
+    name = inputs.clean_free_text(ctx.t, text, inputs.PLACE_LIMIT)
+    same = find_place(places, name)
+    return _placed(ctx, same.id, same.name) if same else _placed(ctx, None, name)
 
 
 def _former_note(ctx: Ctx, commune: Place) -> str:

@@ -26,6 +26,15 @@ class Place:
     former: str | None = None
 
 
+@dataclass(frozen=True)
+class TypedPlace:
+    """A village or unit people typed themselves, with no node in the tree yet."""
+
+    handle: int  # the lowest id among the people who typed it: names it on a leader's screen
+    name: str  # as most of them typed it
+    people: int
+
+
 class Directory(Protocol):
     async def search_communes(self, query: str, limit: int) -> Sequence[Place]: ...
 
@@ -63,6 +72,17 @@ class Leadership(Protocol):
     async def add_place(
         self, grant: Grant, kind: str, name: str, population: int | None
     ) -> Place | None: ...
+
+    async def typed_places(self, grant: Grant) -> Sequence[TypedPlace]:
+        """Places people in a commune leader's commune typed that are not in the tree, most
+        people first; empty for other roles."""
+        ...
+
+    async def attach_typed(self, grant: Grant, typed: str, org_id: int) -> int | None:
+        """Put the people of the grant's commune whose typed place is `typed` (spelling
+        aside: text.place_key) into the village or unit `org_id`; how many moved, or None
+        when the node is not the commune leader's."""
+        ...
 
     async def link_code(self, grant: Grant, org_id: int, now: datetime) -> str | None: ...
 

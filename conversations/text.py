@@ -2,6 +2,12 @@
 
 import re
 import unicodedata
+from collections.abc import Callable, Iterable
+from typing import TypeVar
+
+from natsort import natsort_keygen
+
+T = TypeVar("T")
 
 _NON_ALNUM = re.compile(r"[^a-z0-9]+")
 _SPACES = re.compile(r"\s+")
@@ -38,6 +44,28 @@ def loose(text: str) -> str:
     decomposed = unicodedata.normalize("NFD", cleaned)
     ascii_only = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     return _SPACES.sub(" ", ascii_only.lower()).strip()
+
+
+_DIGITS = re.compile(r"(\d+)")
+# "số" before a number says nothing more: "Tổ dân phố số 2" is "Tổ dân phố 2".
+_NUMBER_WORD = re.compile(r"\bso (?=\d)")
+
+
+def place_key(name: str) -> str:
+    """Key under which two spellings name the same village or unit: accents, case,
+    punctuation, leading zeros and "số" before a number do not count, and a number may
+    touch its word. "xom 5" = "Xóm 5" = "xóm 05" = "Xom5"; "to dan pho so 2" =
+    "Tổ dân phố 2"."""
+    spaced = _DIGITS.sub(lambda found: f" {int(found.group(1))} ", fold(name))
+    return _NUMBER_WORD.sub("", " ".join(spaced.split()))
+
+
+_NATURAL = natsort_keygen(key=fold)
+
+
+def natural_sorted(items: Iterable[T], name: Callable[[T], str]) -> list[T]:
+    """Items in the order people count: "Xóm 2" before "Xóm 10", accents aside."""
+    return sorted(items, key=lambda item: _NATURAL(name(item)))
 
 
 def has_letter(text: str) -> bool:

@@ -9,7 +9,15 @@ from collections.abc import Mapping
 
 from conversations.context import Chosen, Ctx, InputError, Outcome, Reply, Typed
 from conversations.events import OutboundMessage
-from conversations.leading import MENU, LeaderStep, leadership, no_permission, require_grant
+from conversations.leading import (
+    MENU,
+    LeaderStep,
+    leadership,
+    no_permission,
+    require_grant,
+    turned_page,
+)
+from conversations.paging import page_of, split_page
 from conversations.plan import BY_ID, ENTERED, VILLAGE_ENTERS, parse_pair
 from conversations.roles import MAY_ADD_PLACES, Grant
 from conversations.steps import ask, step
@@ -93,28 +101,34 @@ class Titled(LeaderStep):
     year, or tap again to take the mark back."""
 
     async def screen(self, ctx: Ctx, param: str, grant: Grant) -> OutboundMessage:
+        metric, page_number = split_page(param)
         facts = await leadership(ctx).facts(grant, ctx.season)
-        places = [p for p in await leadership(ctx).places(grant) if p.kind == TITLED[param]]
+        places = [p for p in await leadership(ctx).places(grant) if p.kind == TITLED[metric]]
         options = [
-            (str(p.id), ("✓ " if facts.get((p.id, param), (0, 0))[0] else "") + p.name)
-            for p in places[:30]
+            (str(p.id), ("✓ " if facts.get((p.id, metric), (0, 0))[0] else "") + p.name)
+            for p in places
         ]
-        options.append(("back", ctx.t("« Back")))
+        page = page_of(ctx.t, options, page_number)
         text = ctx.t(
             "{label}, {year}: tap a place to mark it recognised (✓), tap again to undo.",
-            label=ctx.t(BY_ID[param].label),
+            label=ctx.t(BY_ID[metric].label),
             year=ctx.season,
         )
-        return ask(f"lead_titled:{param}", text, options)
+        text = " ".join(filter(None, [text, page.heading(ctx.t)]))
+        return ask(f"lead_titled:{param}", text, [*page.options, ("back", ctx.t("« Back"))])
 
     async def answer(self, ctx: Ctx, param: str, reply: Reply) -> Outcome:
         value = reply.value if isinstance(reply, Chosen) else ""
         if value == "back":
             return ctx.outcome(ctx.state.at("lead_titles"))
+        page = turned_page("lead_titled", param, reply)
+        if page is not None:
+            return ctx.outcome(ctx.state.at(page))
+        metric = split_page(param)[0]
         grant = await require_grant(ctx)
         facts = await leadership(ctx).facts(grant, ctx.season)
-        was = facts.get((int(value), param), (0, 1))[0]
-        await _store(ctx, grant, int(value), param, 1 - was, 1)
+        was = facts.get((int(value), metric), (0, 1))[0]
+        await _store(ctx, grant, int(value), metric, 1 - was, 1)
         return ctx.outcome(ctx.state, ctx.t("Saved."))
 
     def back(self, ctx: Ctx, param: str) -> str | None:

@@ -8,7 +8,7 @@ from sqlalchemy import literal, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from conversations.ports import Place
-from conversations.text import fold
+from conversations.text import fold, natural_sorted
 from storage.former import former_provinces, matching_former
 from storage.models import OrgUnit, PlaceLink
 
@@ -29,7 +29,9 @@ class SqlDirectory:
             spaced_key = literal(" ") + OrgUnit.search_key
             statement = statement.where(spaced_key.contains(" " + word, autoescape=True))
         found = (await self.session.execute(statement.limit(200))).scalars().all()
-        ranked = sorted(found, key=lambda unit: _rank(unit, " ".join(words)))[:limit]
+        # Natural order first, so that equally close names stay "Phường 2" before "Phường 10".
+        named = natural_sorted(found, lambda unit: unit.name)
+        ranked = sorted(named, key=lambda unit: _rank(unit, " ".join(words)))[:limit]
         return [await self._found(unit, query) for unit in ranked]
 
     async def province_named(self, query: str) -> str | None:
@@ -64,7 +66,7 @@ class SqlDirectory:
             OrgUnit.parent_id == commune_id, OrgUnit.kind.in_(("village", "unit"))
         )
         units = (await self.session.execute(query)).scalars().all()
-        ordered = sorted(units, key=lambda unit: (unit.kind, natural_key(unit.name)))
+        ordered = sorted(natural_sorted(units, lambda unit: unit.name), key=lambda u: u.kind)
         return [Place(unit.id, unit.name) for unit in ordered]
 
     async def place(self, place_id: int) -> Place | None:
@@ -93,13 +95,7 @@ _DIVISION_PREFIX = re.compile(r"^(xa|phuong|dac khu) ")
 _PROVINCE_PREFIX = re.compile(r"^(tinh|thanh pho|tp) ")
 
 
-def natural_key(name: str) -> tuple[tuple[int, int | str], ...]:
-    """Sort key that reads numbers as numbers: "Xóm 2" before "Xóm 10"."""
-    parts = re.split(r"(\d+)", fold(name))
-    return tuple((0, int(part)) if part.isdigit() else (1, part) for part in parts if part)
-
-
-def _rank(unit: OrgUnit, query: str) -> tuple[int, int, int, str]:
+def _rank(unit: OrgUnit, query: str) -> tuple[int, int, int]:
     """Exact name first, then names that start with the query, then names holding every
     word, then by how many typed words the name holds (the rest came from its province or
     former units); short first."""
@@ -116,4 +112,4 @@ def _rank(unit: OrgUnit, query: str) -> tuple[int, int, int, str]:
         closeness = 2
     else:
         closeness = 3
-    return closeness, missing, len(unit.name), unit.name
+    return closeness, missing, len(unit.name)

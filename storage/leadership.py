@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from conversations.campaigns import CampaignCount, Recipient
 from conversations.digest import Digest
 from conversations.plan import VILLAGE_ENTERS
-from conversations.ports import Place
+from conversations.ports import Place, TypedPlace
 from conversations.roles import (
     MAY_ADD_PLACES,
     MAY_INVITE,
@@ -25,7 +25,7 @@ from conversations.roles import (
 )
 from conversations.schedule import Schedule
 from conversations.state import Status
-from conversations.text import fold
+from conversations.text import fold, natural_sorted
 from storage.access_log import record_access
 from storage.campaigns import campaign_counts, unfinished
 from storage.digests import build_digest
@@ -34,6 +34,7 @@ from storage.models import AnswerRow, AssessmentRow, Invite, OrgUnit, Person, Ro
 from storage.plan_facts import FactError, facts_by_place, set_fact
 from storage.schedules import schedule_for, set_schedule
 from storage.scopes import ancestors, covers, people_of, visible
+from storage.typed_places import attach_typed, child_named, typed_places
 
 INVITE_DAYS = 7
 # Channels a message can reach someone on without them being at a terminal.
@@ -116,18 +117,15 @@ class SqlLeadership:
         else:
             communes = select(OrgUnit.id).where(OrgUnit.parent_id == grant.org_id)
             query = query.where(OrgUnit.parent_id.in_(communes))
-        units = (await self.session.execute(query.order_by(OrgUnit.kind, OrgUnit.name))).scalars()
-        return [Place(unit.id, unit.name, kind=unit.kind) for unit in units]
+        units = natural_sorted((await self.session.execute(query)).scalars(), lambda u: u.name)
+        return [Place(u.id, u.name, kind=u.kind) for u in sorted(units, key=lambda u: u.kind)]
 
     async def add_place(
         self, grant: Grant, kind: str, name: str, population: int | None
     ) -> Place | None:
         if grant.role != RoleName.COMMUNE or kind not in ("village", "unit"):
             return None
-        same = select(OrgUnit).where(
-            OrgUnit.parent_id == grant.org_id, OrgUnit.search_key == fold(name)
-        )
-        existing = (await self.session.execute(same)).scalar_one_or_none()
+        existing = await child_named(self.session, grant.org_id, name)
         if existing is not None:
             return Place(existing.id, existing.name)
         unit = OrgUnit(
@@ -140,6 +138,19 @@ class SqlLeadership:
         self.session.add(unit)
         await self.session.flush()
         return Place(unit.id, unit.name)
+
+    async def typed_places(self, grant: Grant) -> Sequence[TypedPlace]:
+        if grant.role != RoleName.COMMUNE or not await self._holds(grant):
+            return []
+        return await typed_places(self.session, grant.org_id)
+
+    async def attach_typed(self, grant: Grant, typed: str, org_id: int) -> int | None:
+        node = await self.session.get(OrgUnit, org_id)
+        if grant.role != RoleName.COMMUNE or node is None or node.parent_id != grant.org_id:
+            return None
+        if node.kind not in ("village", "unit") or not await self._holds(grant):
+            return None
+        return await attach_typed(self.session, grant.org_id, typed, node)
 
     async def link_code(self, grant: Grant, org_id: int, now: datetime) -> str | None:
         if not await covers(self.session, grant, org_id):
