@@ -144,23 +144,32 @@ class Evidence(BaseStep):
         return f"ind:{param}"
 
 
+CLAIM, UNCLAIM = "cert", "nocert"
+
+
 @step("dig")
 class DigitalQuestion(BaseStep):
+    """One digital-skills question, worded for the person's group. The first one also
+    carries the state's certificate as a choice: saying so costs no extra question."""
+
     async def prompt(self, ctx: Ctx, param: str) -> OutboundMessage:
         t, loc, check = ctx.t, ctx.t.locale, ctx.digital
+        assessment = _assessment(ctx)
         ids = [item.id for item in check.questions]
         lines = [
             t("Digital skills {n}/{total}", n=ids.index(param) + 1, total=len(ids)),
-            check.question(param).text(loc),
+            check.question(param).text_for(assessment.group)(loc),
         ]
-        current = _assessment(ctx).digital.get(param)
+        current = assessment.digital.get(param)
         if current is not None:
             lines.append(t("Your answer now: {answer}", answer=check.answer(current).label(loc)))
         options = [(item.id, item.label(loc)) for item in check.answers]
-        return ask(f"dig:{param}", "\n".join(lines), options)
+        return ask(f"dig:{param}", "\n".join(lines), options + _certificate_choice(ctx, param))
 
     async def answer(self, ctx: Ctx, param: str, reply: Reply) -> Outcome:
         value = reply.value if isinstance(reply, Chosen) else ""
+        if value in (CLAIM, UNCLAIM):
+            return _certified(ctx, value == CLAIM)
         digital = {**_assessment(ctx).digital, param: value}
         ctx = ctx.with_state(ctx.state.with_assessment(digital=digital))
         ids = [item.id for item in ctx.digital.questions]
@@ -172,3 +181,26 @@ class DigitalQuestion(BaseStep):
         ids = [item.id for item in ctx.digital.questions]
         position = ids.index(param)
         return f"dig:{ids[position - 1]}" if position else f"ind:{ctx.criteria.indicators[-1].id}"
+
+
+def _certificate_choice(ctx: Ctx, param: str) -> list[tuple[str, str]]:
+    """On the first question: "I have the certificate", or once said, its undoing."""
+    certificate = ctx.digital.certificate
+    if certificate is None or param != ctx.digital.questions[0].id:
+        return []
+    if _assessment(ctx).certified:
+        return [(UNCLAIM, certificate.unclaim(ctx.t.locale))]
+    return [(CLAIM, certificate.claim(ctx.t.locale))]
+
+
+def _certified(ctx: Ctx, held: bool) -> Outcome:
+    """Store what the person says about the certificate; the same question follows."""
+    state = ctx.state.with_assessment(certified=held)
+    if held:
+        note = ctx.t(
+            "Noted: you have the digital skills certificate. "
+            "Please still answer the questions: they show what to learn next."
+        )
+    else:
+        note = ctx.t("Noted: no digital skills certificate.")
+    return ctx.outcome(state, note)

@@ -146,7 +146,7 @@ class AddName(LeaderStep):
         # People who typed this name before it was in the list belong to it now.
         moved = await leadership(ctx).attach_typed(grant, name, place.id)
         if moved:
-            notes.append(ctx.t("{n} people moved to {place}.", n=moved, place=place.name))
+            notes.append(ctx.t("People moved to {place}: {n}.", n=moved, place=place.name))
         return ctx.outcome(ctx.state.at(MENU), *notes)
 
     def back(self, ctx: Ctx, param: str) -> str | None:

@@ -109,6 +109,27 @@ class Question:
     id: str
     text: LocalText
     tip: LocalText
+    # Wording that fits one group better (a pupil is asked about lessons, not crop prices):
+    # group id -> (text, tip); a group not named here gets `text` and `tip`.
+    by_group: tuple[tuple[str, LocalText, LocalText], ...] = ()
+
+    def text_for(self, group: str | None) -> LocalText:
+        return next((text for g, text, _ in self.by_group if g == group), self.text)
+
+    def tip_for(self, group: str | None) -> LocalText:
+        return next((tip for g, _, tip in self.by_group if g == group), self.tip)
+
+
+@dataclass(frozen=True)
+class Certificate:
+    """The state's basic digital-skills certificate (QĐ 757/QĐ-BKHCN, on VNeID), as the
+    person says they hold it: `claim` and `unclaim` are the choices that say so, `fact` how
+    it is shown, `counts_as` the level a holder has at least (None: a fact only)."""
+
+    claim: LocalText
+    unclaim: LocalText
+    fact: LocalText
+    counts_as: str | None = None
 
 
 @dataclass(frozen=True)
@@ -119,6 +140,7 @@ class DigitalCheck:
     answers: tuple[AnswerOption, ...]
     levels: tuple[Level, ...]
     questions: tuple[Question, ...]
+    certificate: Certificate | None = None
 
     def answer(self, answer_id: str) -> AnswerOption:
         return next(item for item in self.answers if item.id == answer_id)
@@ -176,14 +198,11 @@ def load_digital(path: Path) -> DigitalCheck:
         "answers",
         lambda n: AnswerOption(n.string("id"), n.integer("points", 0, 100), n.text("label")),
     )
-    questions = _items(
-        root,
-        "questions",
-        lambda n: Question(n.string("id"), n.text("text"), n.text("tip")),
-    )
+    questions = _items(root, "questions", _question)
     question_ids = [question.id for question in questions]
     levels = _items(root, "levels", lambda n: _level(n, question_ids))
     _check_levels(root, levels)
+    certificate = _certificate(root, levels) if "certificate" in root.raw else None
     return DigitalCheck(
         id=root.string("id"),
         source=root.text("source"),
@@ -191,7 +210,36 @@ def load_digital(path: Path) -> DigitalCheck:
         answers=answers,
         levels=levels,
         questions=questions,
+        certificate=certificate,
     )
+
+
+def _question(node: Node) -> Question:
+    """`[questions.groups.d]` holds `text` and/or `tip` for group d; the rest is shared."""
+    text, tip = node.text("text"), node.text("tip")
+    by_group = []
+    if "groups" in node.raw:
+        table = node.child("groups")
+        for group in table.raw:
+            own = table.child(group)
+            if not {"text", "tip"} & set(own.raw):
+                raise own.fail("text", "missing (give text, tip or both)")
+            by_group.append(
+                (
+                    group,
+                    own.text("text") if "text" in own.raw else text,
+                    own.text("tip") if "tip" in own.raw else tip,
+                )
+            )
+    return Question(node.string("id"), text, tip, tuple(by_group))
+
+
+def _certificate(root: Node, levels: tuple[Level, ...]) -> Certificate:
+    node = root.child("certificate")
+    counts_as = node.string("counts_as") if "counts_as" in node.raw else None
+    if counts_as is not None and counts_as not in [level.id for level in levels]:
+        raise node.fail("counts_as", f"unknown level '{counts_as}'")
+    return Certificate(node.text("claim"), node.text("unclaim"), node.text("fact"), counts_as)
 
 
 @cache

@@ -1,4 +1,4 @@
-"""Long lists in pages. The page is part of the step ("place:2", "lead_links:1"), so a
+"""Long lists in pages. The page is part of the step ("place:p2", "lead_links:p1"), so a
 button from another page is recognised as old; « Previous and Next » are options of their
 own: buttons on Telegram, numbered lines on Zalo and the console, words to type anywhere."""
 
@@ -27,11 +27,11 @@ class Page:
 
 
 def split_page(param: str) -> tuple[str, int]:
-    """A step parameter and its page: "village_leader.2" -> ("village_leader", 2),
-    "2" -> ("", 2), "communities" -> ("communities", 0)."""
+    """A step parameter and its page: "village_leader.p2" -> ("village_leader", 2),
+    "p2" -> ("", 2), "communities" -> ("communities", 0), "12" -> ("12", 0)."""
     head, _, tail = param.rpartition(".")
-    if tail.isdigit() and len(tail) < 5:
-        return head, int(tail)
+    if tail[:1] == "p" and tail[1:].isdigit() and len(tail) < 6:
+        return head, int(tail[1:])
     return param, 0
 
 
@@ -39,11 +39,11 @@ def with_page(base: str, page: int) -> str:
     """The parameter for `page` of a list (split_page's inverse); page 0 needs none."""
     if page <= 0:
         return base
-    return f"{base}.{page}" if base else str(page)
+    return f"{base}.p{page}" if base else f"p{page}"
 
 
 def paged_step(step_name: str, base: str, page: int) -> str:
-    """The step key showing `page` of a list: ("place", "", 2) -> "place:2"."""
+    """The step key showing `page` of a list: ("place", "", 2) -> "place:p2"."""
     param = with_page(base, page)
     return f"{step_name}:{param}" if param else step_name
 

@@ -32,7 +32,7 @@ class TypedPlaces(LeaderStep):
         t = ctx.t
         found = await leadership(ctx).typed_places(grant)
         options = [
-            (str(p.handle), t("{name} · {n} people", name=p.name, n=p.people)) for p in found
+            (str(p.handle), t("{name} · typed by {n}", name=p.name, n=p.people)) for p in found
         ]
         page = page_of(t, options, split_page(param)[1])
         text = t(
@@ -63,7 +63,7 @@ class TypedTo(LeaderStep):
             return OutboundMessage(_gone(ctx))
         page = await place_page(ctx, grant, param)
         text = t(
-            "“{name}” ({n} people). Which village or unit in the list is it? "
+            "“{name}” (typed by {n}). Which village or unit in the list is it? "
             "Choose it or type its name, or add it as a new one.",
             name=typed.name,
             n=typed.people,
@@ -148,6 +148,6 @@ async def _attached(
     places = await leadership(ctx).places(grant)
     name = added or next((p.name for p in places if p.id == org_id), "")
     notes = [ctx.t("Added: {name}.", name=name)] if added else []
-    notes.append(ctx.t("{n} people moved to {place}.", n=moved, place=name))
+    notes.append(ctx.t("People moved to {place}: {n}.", n=moved, place=name))
     remaining = await leadership(ctx).typed_places(grant)
     return ctx.outcome(ctx.state.at(LIST if remaining else MENU), *notes)

@@ -192,6 +192,9 @@ def detail_text(ctx: Ctx, detail: SubmissionDetail) -> str:
     )
     if level:
         lines.append(t("Digital skills: {level}", level=level))
+    certificate = ctx.digital.certificate
+    if detail.digital_certificate and certificate is not None:
+        lines.append(certificate.fact(loc) + ".")
     return "\n".join(lines)
 
 

@@ -79,3 +79,4 @@ class SubmissionDetail:
     channel: str
     user_ref: str
     locale: str
+    digital_certificate: bool = False  # says they hold the state's certificate (VNeID)

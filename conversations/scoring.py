@@ -48,10 +48,14 @@ def digital_points(answers: Mapping[str, str], check: DigitalCheck) -> int:
     return sum(check.answer(answer_id).points for answer_id in answers.values())
 
 
-def digital_level(answers: Mapping[str, str], check: DigitalCheck) -> Level:
+def digital_level(
+    answers: Mapping[str, str], check: DigitalCheck, certified: bool = False
+) -> Level:
     """The highest level whose points and coverage are met: enough points, the questions it
     requires done alone, and those it requires done at least with help (kns-2025.toml,
-    after QĐ 757/QĐ-BKHCN and QĐ 677's wording; the thresholds are our guidance)."""
+    after QĐ 757/QĐ-BKHCN and QĐ 677's wording; the thresholds are our guidance). A holder
+    of the state's certificate (`certified`) has at least the level the check's data says
+    it counts as, if any."""
     points = digital_points(answers, check)
     alone = check.answers[0]
     with_help = min(
@@ -66,4 +70,8 @@ def digital_level(answers: Mapping[str, str], check: DigitalCheck) -> Level:
         covered = all(scored.get(q, 0) >= with_help.points for q in level.requires_help)
         if points >= level.min_points and done_alone and covered:
             reached = level
+    floor = check.certificate.counts_as if certified and check.certificate else None
+    ids = [level.id for level in check.levels]
+    if floor is not None and ids.index(floor) > ids.index(reached.id):
+        return check.levels[ids.index(floor)]
     return reached

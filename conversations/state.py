@@ -48,6 +48,7 @@ class Assessment:
     scores: dict[str, int] = field(default_factory=dict)
     notes: dict[str, str] = field(default_factory=dict)
     digital: dict[str, str] = field(default_factory=dict)
+    certified: bool = False  # says they hold the state's digital-skills certificate (VNeID)
     status: Status = Status.DRAFT
     started_at: datetime | None = None
     submitted_at: datetime | None = None

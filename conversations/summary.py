@@ -115,12 +115,14 @@ def _digital_lines(ctx: Ctx, assessment: Assessment) -> list[str]:
     t, loc, check = ctx.t, ctx.t.locale, ctx.digital
     if len(assessment.digital) < len(check.questions):
         return []
-    level = scoring.digital_level(assessment.digital, check)
+    level = scoring.digital_level(assessment.digital, check, assessment.certified)
     lines = [t("Digital skills: {level}", level=level.name(loc))]
+    if assessment.certified and check.certificate is not None:
+        lines.append(check.certificate.fact(loc) + ".")
     best = max(check.answers, key=lambda option: option.points).id
     weak = [q for q in check.questions if assessment.digital.get(q.id) != best][:2]
     tip_label = t("Tip:")
-    lines.extend(f"  {tip_label} {question.tip(loc)}" for question in weak)
+    lines.extend(f"  {tip_label} {q.tip_for(assessment.group)(loc)}" for q in weak)
     return lines
 
 
@@ -266,7 +268,8 @@ class EditDigital(BaseStep):
         t, loc = ctx.t, ctx.t.locale
         questions = ctx.digital.questions
         lines = [t("Which digital-skills question do you want to change?")]
-        lines += [f"{n}. {q.text(loc)}" for n, q in enumerate(questions, 1)]
+        group = ctx.state.assessment.group if ctx.state.assessment else None
+        lines += [f"{n}. {q.text_for(group)(loc)}" for n, q in enumerate(questions, 1)]
         options = [(str(n), str(n)) for n in range(1, len(questions) + 1)]
         return ask("edit_digital", "\n".join(lines), options)
 

@@ -201,6 +201,7 @@ class SqlLeadership:
             channel=person.channel,
             user_ref=person.user_ref,
             locale=person.locale,
+            digital_certificate=bool(row.digital_certificate),
         )
 
     async def decide(

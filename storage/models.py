@@ -130,6 +130,8 @@ class AssessmentRow(Base):
     # Meets the rule (total >= 80, none below 5); the title itself is status "recognised".
     recognised: Mapped[bool] = mapped_column(Boolean)
     digital_level: Mapped[str | None] = mapped_column(String(16))
+    # The person says they hold the state's basic digital-skills certificate (VNeID).
+    digital_certificate: Mapped[bool | None] = mapped_column(Boolean)
     started_at: Mapped[datetime] = mapped_column(UTCDateTime())
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -49,6 +49,7 @@ ASSESSMENT_FIELDS = (
     "answered",
     "recognised",
     "digital_level",
+    "digital_certificate",
     "started_at",
     "completed_at",
     "submitted_at",

@@ -39,6 +39,7 @@ async def assessment_rows(
             AssessmentRow.answered,
             AssessmentRow.recognised,
             AssessmentRow.digital_level,
+            AssessmentRow.digital_certificate,
             AssessmentRow.status,
             AssessmentRow.started_at,
             AssessmentRow.submitted_at,

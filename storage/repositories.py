@@ -133,6 +133,7 @@ class StateStore:
             scores=scores,
             notes=notes,
             digital=digital,
+            certified=bool(row.digital_certificate),
             status=Status(row.status),
             started_at=row.started_at,
             submitted_at=row.submitted_at,
@@ -200,9 +201,9 @@ class StateStore:
         row.total = sum(assessment.scores.values())
         row.answered = len(assessment.scores)
         row.recognised = complete_scores and is_recognised(assessment.scores, self.criteria.rule)
-        row.digital_level = (
-            digital_level(assessment.digital, self.digital).id if complete_digital else None
-        )
+        row.digital_certificate = assessment.certified or None
+        level = digital_level(assessment.digital, self.digital, assessment.certified)
+        row.digital_level = level.id if complete_digital else None
         row.started_at = assessment.started_at or now
         row.updated_at = now
 

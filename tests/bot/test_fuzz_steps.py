@@ -59,6 +59,10 @@ LEADER = [
     ("click", "Add a village or unit"),
     ("click", "Village or residential group"),
     ("send", "Xóm Mới"),
+    ("click", "Places people typed (1)"),  # "Xóm 3", typed by the citizen
+    ("click", "Xóm 3 · typed by 1"),
+    ("click", "New village or residential group"),
+    ("click", "Keep “Xóm 3”"),
     ("click", "Invite a leader"),
     ("click", "village association leader"),
     ("click", "Xóm Mới"),

@@ -187,7 +187,9 @@ async def test_the_commune_search_ignores_accents_and_explains_no_match(chat: Ch
     await chat.send("/lai")
     await chat.send("hai")
     assert "There are many matches" in chat.text
-    assert len(chat.labels) == 9
+    assert "Page 1/5." in chat.last.text  # 40 kept, 8 a page
+    assert len(chat.labels) == 10
+    assert chat.labels[-2:] == ["Next page »", "Search again"]
 
 
 async def test_a_stale_button_changes_nothing(app: App, chat: Chat) -> None:
