@@ -76,13 +76,17 @@ def _heading(ctx: Ctx, param: str) -> str:
 
 
 def _score_question(ctx: Ctx, param: str) -> str:
-    """The question with what some scores mean for this indicator (questionnaire anchors)."""
+    """The question with what some scores mean for this indicator (questionnaire anchors);
+    from the second indicator on, the buttons say it is the same question: a shorter lead."""
     loc = ctx.t.locale
     anchors = " · ".join(
         f"{score} {text(loc)}" for score, text in ctx.criteria.indicator(param).anchors
     )
-    question = ctx.t("Your points? Guide:")
-    return f"{question} {anchors}." if anchors else question
+    first = param == ctx.criteria.indicators[0].id
+    if not anchors:
+        return ctx.t("Your points?")
+    question = ctx.t("Your points? Guide:") if first else ctx.t("Points guide:")
+    return f"{question} {anchors}."
 
 
 EXPLAIN = "more"

@@ -52,7 +52,7 @@ def reminder(
             t("Your self-assessment was returned for changes: please fix it and send it again.")
         )
     elif recipient.answered == 0:
-        lines.append(t("You have not started yet. It takes about 10 minutes."))
+        lines.append(t("You have not started yet. It takes about 15 minutes."))
     elif left > 0:
         lines.append(t("{n} indicators left to answer.", n=left))
     else:

@@ -34,7 +34,7 @@ BUTTON_COMMANDS = ("tiep", "batdau", "ketqua", "lanhdao")
 
 
 WITHHELD = N_(
-    "Zalo did not pass your message on to us, so we cannot read your answers here. "
+    "Zalo did not pass your message on to me, so I cannot read your answers here. "
     "Please ask the Khuyến học association of your village to help you, "
     "or use Telegram."
 )

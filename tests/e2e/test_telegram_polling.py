@@ -54,7 +54,7 @@ async def test_scores_come_as_two_rows_with_back_below(
         ]
         # Free text works too: a wrong one is refused with only the short question again.
         refused = await citizen.say("mười một")
-        assert "Bạn hãy chọn một số tròn từ 0 đến 10" in refused
+        assert "Bạn bấm hoặc gõ một số từ 0 đến 10" in refused
         assert "Câu 1/10" in refused
         assert "Câu 2/10" in await citizen.say("7 điểm")
 
