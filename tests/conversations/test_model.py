@@ -118,3 +118,16 @@ def test_an_anchor_outside_the_scale_is_refused(tmp_path: Path) -> None:
     broken = _broken(tmp_path, CRITERIA_FILE, '10 = { vi = "ngày nào', '11 = { vi = "ngày nào')
     with pytest.raises(QuestionnaireError, match=r"anchors\.11: expected a score from 0 to 10"):
         load_criteria(broken)
+
+
+def test_a_certificate_counting_as_an_unknown_level_is_refused(tmp_path: Path) -> None:
+    broken = _broken(tmp_path, DIGITAL_FILE, 'counts_as = "basic"', 'counts_as = "expert"')
+    with pytest.raises(QuestionnaireError, match=r"counts_as: unknown level 'expert'"):
+        load_digital(broken)
+
+
+def test_a_group_wording_without_text_or_tip_is_refused(tmp_path: Path) -> None:
+    learning = 'text = { vi = "Học, bồi dưỡng'  # d8, group c: a text and no tip
+    broken = _broken(tmp_path, DIGITAL_FILE, learning, learning.replace("text", "texts", 1))
+    with pytest.raises(QuestionnaireError, match=r"groups\.c\.text: missing \(give text, tip"):
+        load_digital(broken)
