@@ -18,6 +18,7 @@ from storage.models import AssessmentRow
 from storage.queries import assessment_rows
 from tests.bot.flows import answer_digital, register, score_all
 from tests.bot.test_leaders import commune_leader
+from tests.bot.test_place_lists import at_the_place_question
 from tests.bot.test_transcripts import stored
 from tests.support import Chat
 
@@ -129,11 +130,7 @@ SEARCH = {
 
 @pytest.mark.parametrize("group", sorted(SEARCH))
 async def test_digital_questions_fit_the_group(app: App, group: str) -> None:
-    chat = Chat(app, locale_hint="vi")
-    await chat.send("/batdau")
-    await chat.send("1")
-    await chat.send("Nguyễn Văn An, 1968")
-    await chat.send("hai hau")
+    chat = await at_the_place_question(app)
     await chat.send("Xóm 3")
     await chat.click(default_criteria().group(group).label("vi"))
     await score_all(chat, [9] * 10)
