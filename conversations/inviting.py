@@ -156,8 +156,7 @@ class AddName(LeaderStep):
 def _which_place(ctx: Ctx, page: Page) -> str:
     if not page.options:
         return ctx.t("There are no villages or units yet: add them first.")
-    question = ctx.t("For which village or unit? You can also type its name.")
-    return " ".join(filter(None, [question, page.heading(ctx.t)]))
+    return page.under(ctx.t, ctx.t("For which village or unit? You can also type its name."))
 
 
 def split_population(text: str) -> tuple[str, int | None]:

@@ -19,11 +19,12 @@ class Page:
     number: int  # 0-based, within range
     count: int
 
-    def heading(self, t: Translator) -> str:
-        """ "Page 2/3." when there is more than one page, else nothing."""
+    def under(self, t: Translator, question: str) -> str:
+        """The question, then "Page 2/3." when there is more than one page."""
         if self.count < 2:
-            return ""
-        return t("Page {n}/{count}.", n=self.number + 1, count=self.count)
+            return question
+        page = t("Page {n}/{count}.", n=self.number + 1, count=self.count)
+        return f"{question} {page}"
 
 
 def split_page(param: str) -> tuple[str, int]:

@@ -93,8 +93,7 @@ class CommunePick(BaseStep):
         places = [await ctx.directory.commune(item) for item in ctx.state.candidates]
         options = [(str(p.id), _place_label(p)) for p in places if p is not None]
         page = page_of(ctx.t, options, split_page(param)[1], SEARCH_SHOWN)
-        question = ctx.t("Which one is yours? Or type another name.")
-        text = " ".join(filter(None, [page.heading(ctx.t), question]))
+        text = page.under(ctx.t, ctx.t("Which one is yours? Or type another name."))
         again = [("again", ctx.t("Search again"))]
         return ask(paged_step("commune_pick", "", page.number), text, page.options + again)
 
@@ -133,7 +132,7 @@ class PlaceStep(BaseStep):
             "You can also type its name.",
             commune=ctx.state.profile.commune_name,
         )
-        text = " ".join(filter(None, [question, page.heading(t)]))
+        text = page.under(t, question)
         options = [*page.options, ("other", t("Not in the list"))]
         return ask(paged_step("place", "", page.number), text, options)
 

@@ -39,7 +39,7 @@ class TypedPlaces(LeaderStep):
             "Places people typed that are not in your list, and how many people typed each. "
             "Choose one to put it in the list."
         )
-        text = " ".join(filter(None, [text, page.heading(t)]))
+        text = page.under(t, text)
         return ask(f"{LIST}:{param}" if param else LIST, text, page.options)
 
     async def answer(self, ctx: Ctx, param: str, reply: Reply) -> Outcome:
@@ -68,7 +68,7 @@ class TypedTo(LeaderStep):
             name=typed.name,
             n=typed.people,
         )
-        text = " ".join(filter(None, [text, page.heading(t)]))
+        text = page.under(t, text)
         new = [
             ("village", t("New village or residential group")),
             ("unit", t("New agency, school or company")),

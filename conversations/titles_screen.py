@@ -114,7 +114,7 @@ class Titled(LeaderStep):
             label=ctx.t(BY_ID[metric].label),
             year=ctx.season,
         )
-        text = " ".join(filter(None, [text, page.heading(ctx.t)]))
+        text = page.under(ctx.t, text)
         return ask(f"lead_titled:{param}", text, [*page.options, ("back", ctx.t("« Back"))])
 
     async def answer(self, ctx: Ctx, param: str, reply: Reply) -> Outcome:

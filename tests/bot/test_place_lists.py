@@ -118,7 +118,7 @@ async def test_commune_search_results_page_and_say_typing_works(app: App) -> Non
     await chat.click("I agree")
     await chat.send("Nguyễn Văn An, 1968")
     await chat.send("hai")
-    assert "Page 1/5. Which one is yours? Or type another name." in chat.last.text
+    assert "Which one is yours? Or type another name. Page 1/5." in chat.last.text
     first = chat.labels[:8]
     await chat.click("Next page »")
     assert "Page 2/5." in chat.last.text
