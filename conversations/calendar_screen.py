@@ -13,7 +13,6 @@ from conversations.leading import (
 )
 from conversations.roles import MAY_ADD_PLACES, Grant
 from conversations.schedule import (
-    WEEKDAYS,
     Schedule,
     ScheduleError,
     as_text,
@@ -142,7 +141,7 @@ class Setting(LeaderStep):
             "deadline": t("Type the citizens' deadline, e.g. 20/11"),
             "report_date": t("Type the date the report goes upward, e.g. 10/12"),
             "reminder_days": t("Type the days before the deadline, e.g. 14, 7, 2"),
-            "digest_weekday": t("Type the weekday: {days}", days=", ".join(WEEKDAYS)),
+            "digest_weekday": t("Type the weekday, e.g. thứ 2 or T2 (Monday), CN (Sunday)"),
         }
         text = examples.get(param, t("Type the time, e.g. 07:30"))
         return ask(f"lead_setting:{param}", text)
@@ -153,7 +152,8 @@ class Setting(LeaderStep):
         try:
             saved = await leadership(ctx).set_schedule(grant, ctx.season, param, raw)
         except ScheduleError as error:
-            raise InputError(ctx.t("That value does not fit: {why}.", why=str(error))) from error
+            why = error.text(ctx.t)
+            raise InputError(ctx.t("That value does not fit. {why}", why=why)) from error
         if not saved:
             raise InputError(no_permission(ctx))
         return ctx.outcome(ctx.state.at("lead_calendar"), ctx.t("Saved."))

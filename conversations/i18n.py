@@ -30,6 +30,31 @@ def negotiate(hint: str | None, default: str = DEFAULT_LOCALE) -> str:
     return language if language in SUPPORTED else default
 
 
+class ExplainedError(ValueError):
+    """A mistake to tell a person (a leader in a chat, an operator at a terminal): an English
+    msgid, marked with N_ where it is raised, and its values; translated where it is shown,
+    in that person's locale. A value that is itself a ExplainedError is translated too, so
+    "line {n}: {problem}" reads whole in either language; str() is the English text."""
+
+    def __init__(self, message: str, **values: object) -> None:
+        super().__init__(message)
+        self.message, self.values = message, values
+
+    def text(self, t: "Translator") -> str:
+        return t(self.message, **self._values(t))
+
+    def __str__(self) -> str:
+        return self.message.format(**self._values(None)) if self.values else self.message
+
+    def _values(self, t: "Translator | None") -> dict[str, object]:
+        return {
+            key: (value.text(t) if t else str(value))
+            if isinstance(value, ExplainedError)
+            else value
+            for key, value in self.values.items()
+        }
+
+
 @cache
 def translations(locale: str) -> NullTranslations:
     return Translations.load(str(LOCALES_DIR), [locale], domain="messages")

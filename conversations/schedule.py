@@ -6,9 +6,13 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
+from conversations.i18n import N_, ExplainedError
 from conversations.text import whole_number
+from conversations.when import parse_day_month, parse_weekday
 
-WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+# How a weekday is stored and shown in settings: short, Vietnamese, and unambiguous (English
+# "thu" would also read as Vietnamese "thứ"). Any form parse_weekday accepts may be typed.
+WEEKDAYS = ("T2", "T3", "T4", "T5", "T6", "T7", "CN")
 KEYS = (
     "season_open",
     "deadline",
@@ -25,8 +29,8 @@ REMINDER_GRACE = timedelta(days=1)
 DIGEST_GRACE = timedelta(days=2)
 
 
-class ScheduleError(ValueError):
-    """A schedule value that does not parse; the message says what is expected."""
+class ScheduleError(ExplainedError):
+    """A schedule value that does not parse or fit; the message says what is expected."""
 
 
 @dataclass(frozen=True)
@@ -64,14 +68,16 @@ def check_order(schedule: Schedule, year: int) -> None:
     to confirm, recognise and write the report."""
     if schedule.deadline_in(year) >= schedule.report_date_in(year):
         raise ScheduleError(
-            f"the citizens' deadline ({schedule.deadline}) must come before "
-            f"the report date ({schedule.report_date})"
+            N_("The citizens' deadline ({deadline}) must come before the report date ({report})."),
+            deadline=schedule.deadline,
+            report=schedule.report_date,
         )
 
 
-def with_value(schedule: Schedule, key: str, raw: str) -> Schedule:
-    """The schedule with one setting changed from its text form; ScheduleError if bad."""
-    parse: dict[str, Callable[[str], Any]] = {
+def with_value(schedule: Schedule, key: str, raw: str, year: int | None = None) -> Schedule:
+    """The schedule with one setting changed from its text form; ScheduleError if bad.
+    `year` is the season the setting is for (None: every year): a date must exist in it."""
+    parse: dict[str, Callable[[str, int | None], Any]] = {
         "season_open": _parse_month_day,
         "deadline": _parse_month_day,
         "report_date": _parse_month_day,
@@ -83,8 +89,22 @@ def with_value(schedule: Schedule, key: str, raw: str) -> Schedule:
         "quiet_end": _parse_time,
     }
     if key not in parse:
-        raise ScheduleError(f"unknown setting {key!r}; one of {', '.join(KEYS)}")
-    return replace(schedule, **{key: parse[key](raw.strip())})
+        raise unknown_setting(key)
+    try:
+        value = parse[key](raw.strip(), year)
+    except ScheduleError:
+        raise
+    except ExplainedError as error:
+        raise ScheduleError(error.message, **error.values) from error
+    return replace(schedule, **{key: value})
+
+
+def unknown_setting(key: str) -> ScheduleError:
+    return ScheduleError(
+        N_("There is no setting “{key}”. The settings are: {keys}."),
+        key=key[:40],
+        keys=", ".join(KEYS),
+    )
 
 
 def is_quiet(schedule: Schedule, local: datetime) -> bool:
@@ -143,29 +163,23 @@ def _month_day(text: str, year: int) -> date:
     return date(year, month, min(day, 28) if (month, day) == (2, 29) else day)
 
 
-def _parse_month_day(text: str) -> str:
-    """ "10/12", "10-12" or "10.12" (day first, as Vietnamese dates are) -> "10/12"."""
-    parts = [_digits(part, 2) for part in text.replace("-", "/").replace(".", "/").split("/")]
-    if len(parts) == 2 and None not in parts:
-        day, month = parts[0] or 0, parts[1] or 0
-        try:
-            date(2024, month, day)  # a leap year, so 29/02 is accepted
-        except ValueError:
-            pass
-        else:
-            return f"{day:02d}/{month:02d}"
-    raise ScheduleError("expected a day and month like 10/12 (10 December)")
+def _parse_month_day(text: str, year: int | None) -> str:
+    """ "20/11", "20-11-2026", "ngày 20 tháng 11"… (day first) -> "20/11"."""
+    day, month = parse_day_month(text, year)
+    return f"{day:02d}/{month:02d}"
 
 
-def _parse_days(text: str) -> tuple[int, ...]:
+def _parse_days(text: str, year: int | None) -> tuple[int, ...]:
     parts = [p for p in text.replace(";", ",").replace(" ", ",").split(",") if p]
     days = [_digits(p, 3) for p in parts]
     if not days or not all(day is not None and 0 < day <= 120 for day in days):
-        raise ScheduleError("expected days before the deadline, like 14, 7, 2")
+        raise ScheduleError(
+            N_("Write the days before the deadline, each from 1 to 120, e.g. 14, 7, 2.")
+        )
     return tuple(sorted({day for day in days if day is not None}, reverse=True))
 
 
-def _parse_time(text: str) -> time:
+def _parse_time(text: str, year: int | None) -> time:
     parts = [_digits(part, 2) for part in text.lower().replace("h", ":").split(":")]
     try:
         hour, minute = parts
@@ -173,7 +187,7 @@ def _parse_time(text: str) -> time:
             raise ValueError(text)
         return time(hour, minute)
     except ValueError as error:
-        raise ScheduleError("expected a time like 07:30") from error
+        raise ScheduleError(N_("Write a time of day, e.g. 07:30 or 7h30.")) from error
 
 
 def _digits(text: str, max_digits: int) -> int | None:
@@ -182,14 +196,8 @@ def _digits(text: str, max_digits: int) -> int | None:
     return whole_number(stripped, max_digits) if stripped[:1].isdecimal() else None
 
 
-def _parse_weekday(text: str) -> int:
-    folded = text.lower()[:3]
-    names = {"t2": 0, "t3": 1, "t4": 2, "t5": 3, "t6": 4, "t7": 5, "cn": 6}
-    if folded in WEEKDAYS:
-        return WEEKDAYS.index(folded)
-    if folded[:2] in names:
-        return names[folded[:2]]
-    raise ScheduleError("expected a weekday: mon … sun, or T2 … T7, CN")
+def _parse_weekday(text: str, year: int | None) -> int:
+    return parse_weekday(text)
 
 
 def quiet_window(schedule: Schedule) -> str:

@@ -3,11 +3,22 @@
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from conversations.schedule import KEYS, Schedule, ScheduleError, check_order, with_value
+from conversations.schedule import (
+    KEYS,
+    Schedule,
+    ScheduleError,
+    as_text,
+    check_order,
+    unknown_setting,
+    with_value,
+)
 from storage.models import ScheduleSetting
 from storage.scopes import ancestors
 
 ORDINARY_YEAR = 2025  # settings for every year are checked on a year without 29/02
+# Stored by versions that wrote English weekday abbreviations; "thu" is refused when typed
+# (it is also Vietnamese "thứ") but a stored one meant Thursday.
+STORED_BEFORE = {("digest_weekday", "thu"): "thursday"}
 
 
 async def schedule_for(session: AsyncSession, org_id: int, year: int) -> Schedule:
@@ -22,8 +33,9 @@ async def schedule_for(session: AsyncSession, org_id: int, year: int) -> Schedul
         for row in rows:
             if row.key in found or row.year not in (year, None):
                 continue
+            value = STORED_BEFORE.get((row.key, row.value.strip().lower()), row.value)
             try:
-                schedule = with_value(schedule, row.key, row.value)
+                schedule = with_value(schedule, row.key, value)
             except ScheduleError:
                 continue  # a value saved by an older version that no longer parses
             found.add(row.key)
@@ -33,13 +45,15 @@ async def schedule_for(session: AsyncSession, org_id: int, year: int) -> Schedul
 async def set_schedule(
     session: AsyncSession, org_id: int, year: int | None, key: str, raw: str
 ) -> None:
-    """Validate and store one setting; raises ScheduleError with the expected form, or when
-    the citizens' deadline would no longer come before the report date."""
+    """Validate and store one setting in its one written form ("thứ 2" is stored "T2",
+    "5/1/2027" "05/01"); raises ScheduleError with the expected form, or when the citizens'
+    deadline would no longer come before the report date. `year` None: every year."""
     if key not in KEYS:
-        raise ScheduleError(f"unknown setting {key!r}; one of {', '.join(KEYS)}")
+        raise unknown_setting(key)
     checked_year = ORDINARY_YEAR if year is None else year
     current = await schedule_for(session, org_id, checked_year)
-    check_order(with_value(current, key, raw), checked_year)
+    changed = with_value(current, key, raw, year)
+    check_order(changed, checked_year)
     query = select(ScheduleSetting).where(
         ScheduleSetting.org_unit_id == org_id, ScheduleSetting.key == key
     )
@@ -50,4 +64,4 @@ async def set_schedule(
     if row is None:
         row = ScheduleSetting(org_unit_id=org_id, year=year, key=key)
         session.add(row)
-    row.value = raw.strip()
+    row.value = as_text(changed, key)

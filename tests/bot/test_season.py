@@ -240,7 +240,7 @@ async def test_a_commune_leader_changes_the_calendar_in_chat(app: App, clock: Fa
     assert "report goes upward by December 10, 2026" in leader.last.text
     await leader.click("Change the citizens' deadline")
     await leader.send("31/02")
-    assert "That value does not fit: expected a day and month like 10/12" in leader.text
+    assert "That value does not fit. Month 2 of 2026 has no day 31." in leader.text
     await leader.send("12/12")  # after the report date: leaders would have no time
     assert "must come before the report date (10/12)" in leader.text
     await leader.send("5/12")
