@@ -32,7 +32,7 @@ async def _start(ctx: Ctx, args: tuple[str, ...]) -> Outcome:
     """/batdau, or /start CODE from an invitation link that names the commune and village."""
     if not args or ctx.state.profile.commune_id is not None:
         return start(ctx)
-    target = await ctx.directory.resolve_link(args[0])
+    target = await ctx.directory.resolve_link(" ".join(args))  # "AC4D 7KX9" typed in two
     if target is None:
         outcome = start(ctx)
         note = ctx.t("This invitation link is not valid any more. You can still sign up here.")

@@ -69,9 +69,9 @@ async def join(ctx: Ctx, args: tuple[str, ...]) -> Outcome:
     """/vaitro CODE: take up a role with a single-use invitation code."""
     if not args:
         raise InputError(
-            ctx.t("Type the invitation code after the command, e.g. /vaitro Ab12Cd34")
+            ctx.t("Type the invitation code after the command, e.g. /vaitro AC4D7KX9")
         )
-    grant = await leadership(ctx).redeem(args[0], *ctx.who, ctx.now)
+    grant = await leadership(ctx).redeem(" ".join(args), *ctx.who, ctx.now)
     if grant is None:
         raise InputError(ctx.t("This code cannot be used: it is wrong, used or expired."))
     note = ctx.t(

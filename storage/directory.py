@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from conversations.ports import Place
 from conversations.text import fold, natural_sorted
 from storage.former import former_provinces, matching_former
+from storage.links import by_code
 from storage.models import OrgUnit, PlaceLink
 
 
@@ -76,7 +77,7 @@ class SqlDirectory:
         return Place(unit.id, unit.name)
 
     async def resolve_link(self, code: str) -> tuple[int, int | None] | None:
-        link = await self.session.get(PlaceLink, code[:32])
+        link = await by_code(self.session, PlaceLink, code)
         if link is None or link.revoked_at is not None:
             return None
         unit = await self.session.get(OrgUnit, link.org_unit_id)

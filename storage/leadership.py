@@ -1,7 +1,6 @@
 """Leaders' data behind the core's Leadership port: grants, invites, places, the queue of
 sent assessments and decisions on them. Every call re-checks the grant and its scope."""
 
-import secrets
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -29,7 +28,7 @@ from conversations.text import fold, natural_sorted
 from storage.access_log import record_access
 from storage.campaigns import campaign_counts, unfinished
 from storage.digests import build_digest
-from storage.links import create_place_link
+from storage.links import by_code, create_place_link, unused_code
 from storage.models import AnswerRow, AssessmentRow, Invite, OrgUnit, Person, Role
 from storage.plan_facts import FactError, facts_by_place, set_fact
 from storage.schedules import schedule_for, set_schedule
@@ -67,7 +66,7 @@ class SqlLeadership:
         return [Grant(RoleName(role), org_id, name) for role, org_id, name in rows]
 
     async def redeem(self, code: str, channel: str, user_ref: str, now: datetime) -> Grant | None:
-        invite = await self.session.get(Invite, code.strip()[:32])
+        invite = await by_code(self.session, Invite, code)
         if invite is None or invite.used_at or invite.revoked_at or invite.expires_at <= now:
             return None
         person = await self._person(channel, user_ref, now)
@@ -345,10 +344,7 @@ class SqlLeadership:
 async def create_invite(
     session: AsyncSession, role: RoleName, org_id: int, now: datetime, days: int = INVITE_DAYS
 ) -> str:
-    while True:
-        code = secrets.token_urlsafe(6)
-        if await session.get(Invite, code) is None:
-            break
+    code = await unused_code(session, Invite)
     expires = now + timedelta(days=days)
     session.add(
         Invite(code=code, role=role.value, org_unit_id=org_id, created_at=now, expires_at=expires)
@@ -358,7 +354,7 @@ async def create_invite(
 
 
 async def revoke_invite(session: AsyncSession, code: str, now: datetime) -> bool:
-    invite = await session.get(Invite, code)
+    invite = await by_code(session, Invite, code)
     if invite is None or invite.used_at is not None or invite.revoked_at is not None:
         return False
     invite.revoked_at = now

@@ -1,19 +1,39 @@
-"""Invitation codes for links and QR codes: short, random, never a database id."""
+"""Invitation codes for links and QR codes: short, random, never a database id; found again
+from what a person types."""
 
-import secrets
 from datetime import datetime
+from typing import TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import PlaceLink
+from conversations.codes import new_code, normal_code
+from storage.models import Invite, PlaceLink
 
-CODE_BYTES = 6  # 8 URL-safe characters: fits Telegram's /start payload (64 chars, A-Za-z0-9_-)
+Coded = TypeVar("Coded", Invite, PlaceLink)
 
 
 async def create_place_link(session: AsyncSession, org_unit_id: int, now: datetime) -> str:
+    """A new code (conversations.codes: 8 characters, fits Telegram's /start payload)."""
+    code = await unused_code(session, PlaceLink)
+    session.add(PlaceLink(code=code, org_unit_id=org_unit_id, created_at=now))
+    await session.flush()
+    return code
+
+
+async def unused_code(session: AsyncSession, model: type[Coded]) -> str:
     while True:
-        code = secrets.token_urlsafe(CODE_BYTES)
-        if await session.get(PlaceLink, code) is None:
-            session.add(PlaceLink(code=code, org_unit_id=org_unit_id, created_at=now))
-            await session.flush()
+        code = new_code()
+        if await session.get(model, code) is None:
             return code
+
+
+async def by_code(session: AsyncSession, model: type[Coded], typed: str) -> Coded | None:
+    """The invite or link a typed code names: first exactly as typed (codes made before
+    codes were upper case are case-sensitive and may hold - and _), then in its normal
+    form (case, spaces, dashes and look-alike letters forgiven)."""
+    exact = typed.strip()[:32]
+    found = await session.get(model, exact) if exact else None
+    normal = normal_code(typed)
+    if found is None and normal and normal != exact:
+        found = await session.get(model, normal)
+    return found
