@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.cells import csv_value  # the one formula rule, as in the assessments export
-from conversations.i18n import Translator
+from conversations.i18n import N_, ExplainedError, Translator
 from conversations.model import Criteria, DigitalCheck
 from storage.queries import INDICATOR_IDS
 from storage.targets import DATA_DIR
@@ -21,7 +21,7 @@ SOURCES = (*PLAIN, "place", "group", "digital", *(f"score_{n}" for n in INDICATO
 STATUSES = ("described", "unconfirmed", "not collected")
 
 
-class MappingError(ValueError):
+class MappingError(ExplainedError):
     """The mapping file is broken; the message names the file and the field."""
 
 
@@ -37,20 +37,24 @@ def read_mapping(path: Path = MAPPING_FILE) -> list[PortalField]:
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, tomllib.TOMLDecodeError) as error:
-        raise MappingError(f"{path.name}: cannot be read: {error}") from error
+        raise MappingError(N_("{file}: cannot be read as TOML text"), file=path.name) from error
     fields = []
     for index, raw in enumerate(data.get("fields", [])):
         where = f"{path.name}: fields[{index}]"
         header, source, status = raw.get("header"), raw.get("source"), raw.get("status")
         if not isinstance(header, str) or not header:
-            raise MappingError(f"{where}.header: expected a column name")
+            raise MappingError(N_("{where}.header: write a column name"), where=where)
         if source not in SOURCES:
-            raise MappingError(f"{where}.source: expected one of {', '.join(SOURCES)}")
+            raise MappingError(
+                N_("{where}.source: write one of {names}"), where=where, names=", ".join(SOURCES)
+            )
         if status not in STATUSES:
-            raise MappingError(f"{where}.status: expected one of {', '.join(STATUSES)}")
+            raise MappingError(
+                N_("{where}.status: write one of {names}"), where=where, names=", ".join(STATUSES)
+            )
         fields.append(PortalField(header, source, status))
     if not fields:
-        raise MappingError(f"{path.name}: no [[fields]]")
+        raise MappingError(N_("{file}: has no [[fields]]"), file=path.name)
     return fields
 
 

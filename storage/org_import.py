@@ -1,15 +1,17 @@
 """Villages, residential groups and units from a CSV file: all lines or none, with every
 problem reported by line number."""
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from conversations.i18n import N_, ExplainedError
 from conversations.text import fold, whole_number
-from storage.csv_text import find_columns, read_csv
+from storage.csv_text import parse_lines
 from storage.models import OrgUnit
-from storage.org_lookup import OrgLookupError, find_org
+from storage.org_lookup import find_org
 
 COLUMNS = {
     "commune": ("commune", "xa", "xa phuong"),
@@ -25,45 +27,42 @@ UNIT_WORDS = ("unit", "don vi", "co quan", "truong", "doanh nghiep", "cong ty")
 class ImportResult:
     added: int
     updated: int
-    errors: tuple[str, ...]
+    errors: tuple[ExplainedError, ...]
 
 
 async def import_places(session: AsyncSession, text: str) -> ImportResult:
-    reader = read_csv(text)
-    columns = find_columns(list(reader.fieldnames or []), COLUMNS, optional=("population",))
-    if isinstance(columns, str):
-        return ImportResult(0, 0, (columns,))
-    planned: list[tuple[int, OrgUnit, str, str, int | None]] = []
-    errors: list[str] = []
-    for number, line in enumerate(reader, start=2):
-        try:
-            planned.append((number, *await _parse(session, line, columns)))
-        except ValueError as error:
-            errors.append(f"line {number}: {error}")
+    """CSV lines commune, kind, name[, population] (Vietnamese headers too: xa, loai, ten,
+    so nguoi). Every line is checked first; one bad line stores nothing, and every problem
+    is reported with its line number."""
+
+    async def parse(cells: Mapping[str, str]) -> tuple[OrgUnit, str, str, int | None]:
+        return await _parse(session, cells)
+
+    planned, errors = await parse_lines(text, COLUMNS, ("population",), parse)
     if errors:
         return ImportResult(0, 0, tuple(errors))
     added = updated = 0
-    for _number, commune, kind, name, population in planned:
+    for commune, kind, name, population in planned:
         was_new = await _upsert(session, commune, kind, name, population)
         added, updated = added + was_new, updated + (not was_new)
     return ImportResult(added, updated, ())
 
 
 async def _parse(
-    session: AsyncSession, line: dict[str, str], columns: dict[str, str]
+    session: AsyncSession, cells: Mapping[str, str]
 ) -> tuple[OrgUnit, str, str, int | None]:
-    name = (line.get(columns["name"]) or "").strip()
+    name = cells["name"]
     if not name:
-        raise ValueError("the name is empty")
-    kind = _kind(line.get(columns["kind"]) or "")
-    try:
-        commune = await find_org(session, line.get(columns["commune"]) or "", ("commune",))
-    except OrgLookupError as error:
-        raise ValueError(str(error)) from error
-    raw = (line.get(columns.get("population", ""), "") or "").strip().replace(".", "")
+        raise ExplainedError(N_("the name is empty"))
+    kind = _kind(cells["kind"])
+    commune = await find_org(session, cells["commune"], ("commune",))
+    raw = cells.get("population", "").replace(".", "")
     population = whole_number(raw, 9) if raw[:1].isdecimal() else None
     if raw and population is None:
-        raise ValueError(f"population {raw!r} is not a whole number (at most 9 digits)")
+        raise ExplainedError(
+            N_("population “{value}” is not a whole number (at most 9 digits)"),
+            value=cells["population"][:20],
+        )
     return commune, kind, name, population
 
 
@@ -73,7 +72,13 @@ def _kind(text: str) -> str:
         return "unit"
     if folded in VILLAGE_WORDS:
         return "village"
-    raise ValueError(f"kind {text!r} is neither a village (thôn, xóm, tổ dân phố) nor a unit")
+    raise ExplainedError(
+        N_(
+            "kind “{value}” is neither a village (thôn, xóm, tổ dân phố) nor a unit (trường, "
+            "cơ quan, công ty)"
+        ),
+        value=text[:40],
+    )
 
 
 async def _upsert(

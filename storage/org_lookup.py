@@ -3,11 +3,12 @@
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from conversations.i18n import N_, ExplainedError
 from conversations.text import fold
 from storage.models import OrgUnit
 
 
-class OrgLookupError(ValueError):
+class OrgLookupError(ExplainedError):
     """Nothing, or more than one node, matches; the message says which."""
 
 
@@ -22,7 +23,7 @@ async def find_org(session: AsyncSession, text: str, kinds: tuple[str, ...] = ()
     if text.isdigit():
         unit = await session.get(OrgUnit, int(text))
         if unit is None:
-            raise OrgLookupError(f"no organisation with id {text}")
+            raise OrgLookupError(N_("no organisation has the id {id}"), id=text[:12])
         return unit
     by_code = (
         await session.execute(select(OrgUnit).where(OrgUnit.code == text))
@@ -54,10 +55,14 @@ def _pick(text: str, candidates: list[OrgUnit], kinds: tuple[str, ...]) -> OrgUn
     if kinds:
         candidates = [u for u in candidates if u.kind in kinds]
     if not candidates:
-        raise OrgLookupError(f"no organisation named {text!r}")
+        raise OrgLookupError(N_("no organisation is named “{name}”"), name=text[:80])
     if len(candidates) > 1:
         listed = "; ".join(f"{u.name} (id {u.id}, {u.code or u.kind})" for u in candidates[:5])
-        raise OrgLookupError(f"{text!r} is ambiguous: {listed}. Add the province or use the id.")
+        raise OrgLookupError(
+            N_("“{name}” could be several: {listed}. Add the province or use the id."),
+            name=text[:80],
+            listed=listed,
+        )
     return candidates[0]
 
 

@@ -8,11 +8,12 @@ from datetime import datetime
 from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from conversations.i18n import N_, ExplainedError
 from conversations.plan import BY_ID, SINGLE, check_fact
-from conversations.text import fold
-from storage.csv_text import find_columns, read_csv
+from conversations.text import fold, whole_number
+from storage.csv_text import parse_lines
 from storage.models import OrgUnit, PlanFact
-from storage.org_lookup import OrgLookupError, find_org
+from storage.org_lookup import find_org
 
 COLUMNS = {
     "commune": ("commune", "xa", "xa phuong"),
@@ -36,14 +37,14 @@ METRIC_WORDS = {
 }
 
 
-class FactError(ValueError):
+class FactError(ExplainedError):
     """A fact that cannot be stored; the message is an English msgid for t()."""
 
 
 @dataclass(frozen=True)
 class FactsImport:
     stored: int
-    errors: tuple[str, ...]
+    errors: tuple[ExplainedError, ...]
 
 
 async def set_fact(
@@ -111,17 +112,11 @@ async def import_facts(session: AsyncSession, text: str, now: datetime) -> Facts
     """CSV lines commune;place;metric;year;done;total (Vietnamese headers too: xa, noi, loai,
     nam, dat, tong). Every line is checked first; one bad line stores nothing, and every
     problem is reported with its line number."""
-    reader = read_csv(text)
-    columns = find_columns(list(reader.fieldnames or []), COLUMNS, optional=("place", "total"))
-    if isinstance(columns, str):
-        return FactsImport(0, (columns,))
-    planned: list[tuple[OrgUnit, int, str, int, int]] = []
-    errors: list[str] = []
-    for number, line in enumerate(reader, start=2):
-        try:
-            planned.append(await _parse(session, line, columns))
-        except (ValueError, OrgLookupError) as error:
-            errors.append(f"line {number}: {error}")
+
+    async def parse(cells: Mapping[str, str]) -> tuple[OrgUnit, int, str, int, int]:
+        return await _parse(session, cells)
+
+    planned, errors = await parse_lines(text, COLUMNS, ("place", "total"), parse)
     if errors:
         return FactsImport(0, tuple(errors))
     for node, year, metric, done, total in planned:
@@ -130,23 +125,23 @@ async def import_facts(session: AsyncSession, text: str, now: datetime) -> Facts
 
 
 async def _parse(
-    session: AsyncSession, line: Mapping[str, str | None], columns: Mapping[str, str]
+    session: AsyncSession, cells: Mapping[str, str]
 ) -> tuple[OrgUnit, int, str, int, int]:
-    def cell(field: str) -> str:
-        return (line.get(columns.get(field, ""), "") or "").strip()
-
-    commune = await find_org(session, cell("commune"), ("commune",))
-    node = await _place(session, commune, cell("place"))
-    metric = _metric(cell("metric"))
-    year, done = _number(cell("year"), "year"), _number(cell("done"), "done")
+    commune = await find_org(session, cells["commune"], ("commune",))
+    node = await _place(session, commune, cells.get("place", ""))
+    metric = _metric(cells["metric"])
+    year, done = _number(cells["year"], N_("year")), _number(cells["done"], N_("done"))
     if not 2000 <= year <= 2100:
-        raise ValueError(f"year {year} is not a year")
-    total = _number(cell("total"), "total") if cell("total") else (1 if metric in SINGLE else -1)
+        raise ExplainedError(N_("the year {year} is not from 2000 to 2100"), year=year)
+    given = cells.get("total", "")
+    total = _number(given, N_("total")) if given else (1 if metric in SINGLE else -1)
     if total < 0:
-        raise ValueError("the total is empty")
+        raise ExplainedError(N_("the total is empty"))
     problem = check_fact(node.kind, metric, done, total)
     if problem is not None:
-        raise ValueError(f"{node.name}: {problem}")
+        raise ExplainedError(
+            N_("{place}: {problem}"), place=node.name, problem=ExplainedError(problem)
+        )
     return node, year, metric, done, total
 
 
@@ -158,7 +153,11 @@ async def _place(session: AsyncSession, commune: OrgUnit, name: str) -> OrgUnit:
     )
     found = (await session.execute(query)).scalar_one_or_none()
     if found is None:
-        raise ValueError(f"no village or unit named {name!r} in {commune.name}")
+        raise ExplainedError(
+            N_("no village or unit named “{name}” in {commune}"),
+            name=name[:60],
+            commune=commune.name,
+        )
     return found
 
 
@@ -169,14 +168,24 @@ def _metric(text: str) -> str:
     for words, metric in METRIC_WORDS.items():
         if folded.startswith(words):
             return metric
-    raise ValueError(
-        f"{text!r} is not a title or column: gia đình, dòng họ, cộng đồng, đơn vị, "
-        "or one of " + ", ".join(BY_ID)
+    raise ExplainedError(
+        N_(
+            "“{value}” is not a title or column: gia đình, dòng họ, cộng đồng, đơn vị, or one "
+            "of {ids}"
+        ),
+        value=text[:40],
+        ids=", ".join(BY_ID),
     )
 
 
 def _number(text: str, field: str) -> int:
+    """A count as written in a sheet ("1.250" is 1250): ExplainedError naming the column if not."""
     cleaned = text.replace(".", "").replace(" ", "")
-    if not cleaned.isdigit():
-        raise ValueError(f"{field} {text!r} is not a whole number")
-    return int(cleaned)
+    number = whole_number(cleaned, 9) if cleaned[:1].isdecimal() else None
+    if number is None:
+        raise ExplainedError(
+            N_("{column} “{value}” is not a whole number"),
+            column=ExplainedError(field),
+            value=text[:20],
+        )
+    return number

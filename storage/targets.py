@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from conversations.digest import METRICS, Target
+from conversations.i18n import N_, ExplainedError
 from storage.models import OrgUnit, TargetRow
 from storage.scopes import ancestors
 
@@ -16,7 +17,7 @@ DATA_DIR = Path(__file__).parent / "data"
 NATIONAL_FILE = DATA_DIR / "targets-national-qd677.toml"
 
 
-class TargetsError(ValueError):
+class TargetsError(ExplainedError):
     """A targets file is broken; the message names the file and the entry."""
 
 
@@ -35,14 +36,20 @@ def read_targets(path: Path) -> tuple[str, list[TargetEntry]]:
         where = f"{path.name}: targets[{index}]"
         year, metric, value = raw.get("year"), raw.get("metric"), raw.get("value")
         if not isinstance(year, int) or not 2000 <= year <= 2100:
-            raise TargetsError(f"{where}.year: expected a year")
+            raise TargetsError(N_("{where}.year: write a year from 2000 to 2100"), where=where)
         if metric not in METRICS:
-            raise TargetsError(f"{where}.metric: expected one of {', '.join(METRICS)}")
+            raise TargetsError(
+                N_("{where}.metric: write one of {metrics}"),
+                where=where,
+                metrics=", ".join(METRICS),
+            )
         if not isinstance(value, int | float) or not 0 <= value <= 1:
-            raise TargetsError(f"{where}.value: expected a share from 0 to 1")
+            raise TargetsError(
+                N_("{where}.value: write a share from 0 to 1, e.g. 0.55 for 55%"), where=where
+            )
         entries.append(TargetEntry(year, metric, float(value)))
     if not entries:
-        raise TargetsError(f"{path.name}: no [[targets]]")
+        raise TargetsError(N_("{file}: has no [[targets]]"), file=path.name)
     return str(data.get("source", path.name)), entries
 
 
@@ -65,7 +72,7 @@ def _read_toml(path: Path) -> dict[str, Any]:
     try:
         return tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
-        raise TargetsError(f"{path.name}: cannot be read: {error}") from error
+        raise TargetsError(N_("{file}: cannot be read as TOML text"), file=path.name) from error
 
 
 def plan_communes(path: Path) -> list[str]:
@@ -75,7 +82,11 @@ def plan_communes(path: Path) -> list[str]:
     for index, raw in enumerate(_read_toml(path).get("communes", [])):
         code = raw.get("code") if isinstance(raw, dict) else None
         if not isinstance(code, str) or not code:
-            raise TargetsError(f"{path.name}: communes[{index}].code: expected a code")
+            raise TargetsError(
+                N_("{file}: communes[{index}].code: write a commune code, e.g. W14215"),
+                file=path.name,
+                index=index,
+            )
         codes.append(code)
     return codes
 
@@ -93,12 +104,16 @@ async def load_plan(session: AsyncSession, path: Path) -> list[str]:
     read_targets(path)  # broken entries fail before anything is written
     codes = plan_communes(path)
     if not codes:
-        raise TargetsError(f"{path.name}: names no [[communes]]; use --org")
+        raise TargetsError(N_("{file}: names no [[communes]]; add --org"), file=path.name)
     query = select(OrgUnit).where(OrgUnit.code.in_(codes), OrgUnit.kind == "commune")
     found = {unit.code: unit for unit in (await session.execute(query)).scalars()}
     missing = [code for code in codes if code not in found]
     if missing:
-        raise TargetsError(f"{path.name}: communes not in the tree: {', '.join(missing)}")
+        raise TargetsError(
+            N_("{file}: these communes are not in the tree: {codes}"),
+            file=path.name,
+            codes=", ".join(missing),
+        )
     for code in codes:
         await load_targets(session, found[code].id, path)
     return [found[code].name for code in codes]

@@ -71,5 +71,5 @@ def test_every_field_says_what_is_unconfirmed() -> None:
 def test_a_broken_mapping_names_the_field(tmp_path: Path) -> None:
     broken = tmp_path / "portal.toml"
     broken.write_text('[[fields]]\nheader = "Họ và tên"\nsource = "cccd"\nstatus = "described"\n')
-    with pytest.raises(MappingError, match=r"portal.toml: fields\[0\].source: expected one of"):
+    with pytest.raises(MappingError, match=r"portal.toml: fields\[0\].source: write one of"):
         read_mapping(broken)

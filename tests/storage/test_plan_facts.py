@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
+from conversations.i18n import ExplainedError, Translator
 from conversations.plan import check_fact, parse_pair
 from conversations.text import fold
 from storage.csv_text import find_columns, read_csv
@@ -80,15 +81,19 @@ async def test_a_file_with_bad_lines_imports_nothing_and_names_each(engine: Asyn
         await places(session)
         result = await import_facts(session, bad, NOW)
     assert result.stored == 0
-    assert [e.split(":")[0] for e in result.errors] == [f"line {n}" for n in range(3, 11)]
-    assert "no organisation named" in result.errors[0]
-    assert "no village or unit named 'Xóm 9'" in result.errors[1]
-    assert "More recognised than there are" in result.errors[2]
-    assert "'chợ' is not a title" in result.errors[3]
-    assert "year 'hai nghìn'" in result.errors[4]
-    assert "not kept for this place" in result.errors[5]
-    assert "one title" in result.errors[6]
-    assert "the total is empty" in result.errors[7]
+    errors = [str(error) for error in result.errors]
+    assert [e.split(":")[0] for e in errors] == [f"line {n}" for n in range(3, 11)]
+    assert "no organisation is named" in errors[0]
+    assert "no village or unit named “Xóm 9”" in errors[1]
+    assert "More recognised than there are" in errors[2]
+    assert "“chợ” is not a title" in errors[3]
+    assert "year “hai nghìn”" in errors[4]
+    assert "not kept for this place" in errors[5]
+    assert "one title" in errors[6]
+    assert "the total is empty" in errors[7]
+    vietnamese = result.errors[2].text(Translator("vi"))
+    assert vietnamese.startswith("dòng 5: Xóm 1: ")
+    assert vietnamese != str(result.errors[2])
     async with unit_of_work(sessions) as session:
         assert (
             await session.execute(select(func.count()).select_from(PlanFact))
@@ -97,9 +102,10 @@ async def test_a_file_with_bad_lines_imports_nothing_and_names_each(engine: Asyn
 
 def test_a_missing_column_is_named() -> None:
     reader = read_csv("xa;noi;loai;nam\n")
-    assert find_columns(list(reader.fieldnames or []), COLUMNS, ("place", "total")) == (
-        "line 1: missing column 'done' (or its Vietnamese name)"
-    )
+    missing = find_columns(list(reader.fieldnames or []), COLUMNS, ("place", "total"))
+    assert isinstance(missing, ExplainedError)
+    assert str(missing) == "Line 1 has no column “done” (or dat, so dat, cong nhan)."
+    assert missing.text(Translator("vi")) == "Dòng 1 thiếu cột “done” (hoặc dat, so dat, cong nhan)."
 
 
 @given(st.integers(-5, 300), st.integers(-5, 300))

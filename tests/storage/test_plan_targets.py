@@ -78,7 +78,7 @@ async def test_a_commune_missing_from_the_tree_loads_nothing(
     text = PLAN.read_text(encoding="utf-8").replace('code = "W14308"', 'code = "W99999"')
     broken.write_text(text, encoding="utf-8")
     sessions = make_sessionmaker(engine)
-    with pytest.raises(TargetsError, match="communes not in the tree: W99999"):
+    with pytest.raises(TargetsError, match="these communes are not in the tree: W99999"):
         async with unit_of_work(sessions) as session:
             await load_plan(session, broken)
     async with unit_of_work(sessions) as session:
