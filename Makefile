@@ -45,7 +45,7 @@ test: lint unit
 # For developers: re-extract the texts after changing them in code, then translate the .po files.
 catalogs: $(VENV)/.installed-dev
 	$(PYBABEL) extract -F pyproject.toml -k t -k N_ --no-location --sort-output \
-	  --project cdht --copyright-holder cdht -o locales/messages.pot conversations bot
+	  --project cdht --copyright-holder cdht -o locales/messages.pot conversations storage bot
 	$(PYBABEL) update --domain messages --input-file locales/messages.pot --output-dir locales \
 	  --no-fuzzy-matching --ignore-obsolete
 

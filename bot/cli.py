@@ -2,6 +2,7 @@
 
 import argparse
 import asyncio
+import errno
 import logging
 import signal
 import sys
@@ -10,6 +11,7 @@ from pathlib import Path
 from typing import TextIO
 
 from pydantic import ValidationError
+from pydantic_core import ErrorDetails
 from sqlalchemy import and_
 
 from bot import logs, operator, privacy_cli
@@ -20,44 +22,50 @@ from bot.export import write_csv
 from bot.gateway import Gateway
 from bot.messengers import messengers
 from bot.outbox import deliver
-from bot.portal_export import MappingError, write_portal_csv
+from bot.portal_export import write_portal_csv
 from bot.scheduler import Campaigns
 from bot.settings import Settings
+from bot.terminal import speaking, terminal, terminal_locale
 from conversations.events import OutboundMessage
-from conversations.i18n import Translator
+from conversations.i18n import SUPPORTED, ExplainedError, Translator
 from conversations.state import Status
 from storage.access_log import CLI, record_access
 from storage.db import unit_of_work
 from storage.digests import people_in
 from storage.models import AssessmentRow, Person
-from storage.org_lookup import OrgLookupError, find_org
+from storage.org_lookup import find_org
 from storage.outbox import SENT
 from storage.queries import assessment_rows
-from storage.targets import TargetsError
 
 log = logging.getLogger("cdht")
 
 
 def parser() -> argparse.ArgumentParser:
-    root = argparse.ArgumentParser(prog="cdht", description="Công dân học tập assistant")
-    commands = root.add_subparsers(dest="command", required=True)
-    run = commands.add_parser("run", help="start every configured channel")
-    run.add_argument("--user", default="console", help="console user id when no messenger is set")
-    chat = commands.add_parser("chat", help="talk to the bot in this terminal")
-    chat.add_argument("--user", default="console", help="who is talking (one id per person)")
-    db = commands.add_parser("db", help="database tasks")
-    db.add_subparsers(dest="db_command", required=True).add_parser(
-        "upgrade", help="migrate the schema and load the administrative units"
+    t = terminal()  # help texts in the terminal's language
+    root = argparse.ArgumentParser(prog="cdht", description=t("Công dân học tập assistant"))
+    root.add_argument(
+        "--lang", choices=SUPPORTED, help=t("language of this command's output (CDHT_LOCALE)")
     )
-    export = commands.add_parser("export", help="export data")
+    commands = root.add_subparsers(dest="command", required=True)
+    run = commands.add_parser("run", help=t("start every configured channel"))
+    run.add_argument(
+        "--user", default="console", help=t("console user id when no messenger is set")
+    )
+    chat = commands.add_parser("chat", help=t("talk to the bot in this terminal"))
+    chat.add_argument("--user", default="console", help=t("who is talking (one id per person)"))
+    db = commands.add_parser("db", help=t("database tasks"))
+    db.add_subparsers(dest="db_command", required=True).add_parser(
+        "upgrade", help=t("migrate the schema and load the administrative units")
+    )
+    export = commands.add_parser("export", help=t("export data"))
     what = export.add_subparsers(dest="export_command", required=True)
-    assessments = what.add_parser("assessments", help="one CSV row per person and season")
-    assessments.add_argument("--out", required=True, type=Path, help="CSV file to write")
-    assessments.add_argument("--season", type=YEAR, help="only this year")
-    portal = what.add_parser("portal", help="recognised citizens for congdanhoctap.vn")
-    portal.add_argument("--org", required=True, help='a commune or province, e.g. "Xã Hải Hậu"')
+    assessments = what.add_parser("assessments", help=t("one CSV row per person and season"))
+    assessments.add_argument("--out", required=True, type=Path, help=t("CSV file to write"))
+    assessments.add_argument("--season", type=YEAR, help=t("only this year"))
+    portal = what.add_parser("portal", help=t("recognised citizens for congdanhoctap.vn"))
+    portal.add_argument("--org", required=True, help=t('a commune or province, e.g. "Xã Hải Hậu"'))
     portal.add_argument("--year", type=YEAR, required=True)
-    portal.add_argument("--out", required=True, type=Path, help="CSV file to write")
+    portal.add_argument("--out", required=True, type=Path, help=t("CSV file to write"))
     operator.add_commands(commands)
     privacy_cli.add_commands(commands)
     return root
@@ -82,14 +90,16 @@ def console_outbox(app: App) -> console.Pending:
 
 
 async def cmd_run(app: App, args: argparse.Namespace) -> None:
+    t = terminal()
     await app.prepare_database()
     database = app.engine.url.render_as_string(hide_password=True)
     channels = messengers(app.settings, app.clock)
     if not channels:
-        print(
-            f"No messenger is configured: starting the console channel on {database}",
-            file=sys.stderr,
+        note = t(
+            "No messenger is configured: the console channel runs on {database}.",
+            database=database,
         )
+        print(note, file=sys.stderr)
         campaigns = Campaigns(app, {}, channels=(console.CHANNEL,))
         await campaigns.start()
         try:
@@ -105,7 +115,10 @@ async def cmd_run(app: App, args: argparse.Namespace) -> None:
     await campaigns.start()
     await gateway.start(app.settings.http_host, app.settings.http_port)
     running = ", ".join(f"{c.name} ({c.mode})" for c in channels)
-    print(f"Running {running} on {database}; Ctrl-C stops it", file=sys.stderr)
+    note = t(
+        "Running {channels} on {database}; Ctrl-C stops it.", channels=running, database=database
+    )
+    print(note, file=sys.stderr)
     try:
         await until_stopped()
     finally:
@@ -123,11 +136,13 @@ async def until_stopped() -> None:
 
 
 async def cmd_db(app: App, args: argparse.Namespace) -> None:
+    t = terminal()
     added = await app.prepare_database()
-    print(f"Database is up to date ({added} administrative units added).")
+    print(t("Database is up to date ({n} administrative units added).", n=added))
 
 
 async def cmd_export(app: App, args: argparse.Namespace) -> None:
+    t = terminal()
     t = Translator(app.settings.locale)
     if args.export_command == "portal":
         await export_portal(app, args, t)
@@ -137,11 +152,12 @@ async def cmd_export(app: App, args: argparse.Namespace) -> None:
         # Names of everyone: kept in the access log (cdht privacy audit).
         await record_access(session, app.clock.now(), "export", actor_id=None, via=CLI)
     count = write_csv(args.out, rows, t, app.criteria, app.digital, app.settings.timezone)
-    print(f"Wrote {count} rows to {args.out}")
+    print(t("Wrote {n} rows to {file}.", n=count, file=args.out))
 
 
 async def export_portal(app: App, args: argparse.Namespace, t: Translator) -> None:
     """The recognised citizens of a node and year, in the portal's columns."""
+    t = terminal()
     await app.prepare_database()
     async with unit_of_work(app.sessions) as session:
         node = await find_org(session, args.org)
@@ -152,7 +168,7 @@ async def export_portal(app: App, args: argparse.Namespace, t: Translator) -> No
         )
         rows = await assessment_rows(session, args.year, recognised)
     count = write_portal_csv(args.out, rows, t, app.criteria, app.digital)
-    print(f"Wrote {count} recognised citizens to {args.out}")
+    print(t("Wrote {n} recognised citizens to {file}.", n=count, file=args.out))
 
 
 COMMANDS: dict[str, Callable[[App, argparse.Namespace], Awaitable[None]]] = {
@@ -172,15 +188,31 @@ COMMANDS: dict[str, Callable[[App, argparse.Namespace], Awaitable[None]]] = {
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = parser().parse_args(argv)
-    try:
-        settings = Settings()
-    except ValidationError as error:
-        for problem in error.errors():
-            print(f"Configuration error: {problem['msg']}", file=sys.stderr)
-        return 2
-    logs.configure(settings.log_level, settings.secrets())
-    return asyncio.run(_run(COMMANDS[args.command], settings, args))
+    """Run one `cdht` command; 2 for a mistake in its arguments, data or settings (told in
+    the terminal's language: --lang, else CDHT_LOCALE, else Vietnamese), 1 for a file."""
+    with speaking(terminal_locale(argv)) as t:
+        args = parser().parse_args(argv)
+        try:
+            settings = Settings()
+        except ValidationError as error:
+            for problem in error.errors():
+                print(
+                    t("Configuration error: {problem}", problem=setting_problem(t, problem)),
+                    file=sys.stderr,
+                )
+            return 2
+        logs.configure(settings.log_level, settings.secrets())
+        return asyncio.run(_run(COMMANDS[args.command], settings, args))
+
+
+def setting_problem(t: Translator, problem: "ErrorDetails") -> str:
+    """One of pydantic's errors about the settings, in the terminal's language: our own
+    checks are Problems; pydantic's own (a number below its minimum) name the variable."""
+    error = problem.get("ctx", {}).get("error")
+    if isinstance(error, ExplainedError):
+        return error.text(t)
+    name = ".".join(str(part) for part in problem["loc"])
+    return t("{name} has a value that does not fit ({detail}).", name=name, detail=problem["msg"])
 
 
 async def _run(
@@ -188,17 +220,31 @@ async def _run(
     settings: Settings,
     args: argparse.Namespace,
 ) -> int:
+    t = terminal()
     app = App(settings)
     try:
         await command(app, args)
-    except (operator.OperatorError, OrgLookupError, TargetsError, MappingError) as error:
-        print(f"Error: {error}", file=sys.stderr)
+    except ExplainedError as error:
+        print(t("Error: {problem}", problem=error.text(t)), file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130
     except OSError as error:
-        print(f"Error: {error.strerror or error}", file=sys.stderr)
+        print(t("Error: {problem}", problem=file_problem(error)), file=sys.stderr)
         return 1
     finally:
         await app.close()
     return 0
+
+
+def file_problem(error: OSError) -> str:
+    """A file that cannot be read or written, said in the terminal's language."""
+    t = terminal()
+    where = error.filename or ""
+    known = {
+        errno.ENOENT: t("{file}: no such file or folder", file=where),
+        errno.EACCES: t("{file}: permission denied", file=where),
+        errno.EISDIR: t("{file}: is a folder, not a file", file=where),
+        errno.ENOSPC: t("{file}: the disk is full", file=where),
+    }
+    return known.get(error.errno or 0, t("{file}: {reason}", file=where, reason=error.strerror))

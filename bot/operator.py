@@ -10,12 +10,14 @@ from bot.messengers import messengers
 from bot.outbox import Sender
 from bot.report_files import localised
 from bot.scheduler import Campaigns
+from bot.terminal import terminal
 from conversations.digest import METRICS
-from conversations.i18n import SUPPORTED, Translator
-from conversations.roles import NODE_KIND, RoleName
+from conversations.i18n import N_, SUPPORTED, ExplainedError, Translator
+from conversations.roles import NODE_KIND, RoleName, role_label
 from conversations.schedule import KEYS, ScheduleError, as_text
 from storage.access_log import CLI, record_access
 from storage.admin_units import find_province, load_admin_units
+from storage.csv_text import decode_csv
 from storage.db import unit_of_work
 from storage.digests import build_digest
 from storage.leadership import create_invite, revoke_invite, revoke_role, roles_under
@@ -23,89 +25,92 @@ from storage.org_import import import_places
 from storage.org_lookup import find_org
 from storage.outbox_queue import recover_interrupted, status_counts
 from storage.plan_facts import fact_totals, import_facts
-from storage.schedules import schedule_for, set_schedule
+from storage.schedules import ORDINARY_YEAR, schedule_for, set_schedule
 from storage.targets import TargetEntry, load_plan, load_targets, set_target, target_for
 
 
-class OperatorError(Exception):
+class OperatorError(ExplainedError):
     """A mistake in the command's arguments or data; the message is for the operator."""
 
 
 def add_commands(commands: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
-    org = commands.add_parser("org", help="the organisation tree").add_subparsers(
+    t = terminal()  # help texts in the terminal's language
+    org = commands.add_parser("org", help=t("the organisation tree")).add_subparsers(
         dest="org_command", required=True
     )
-    imp = org.add_parser("import", help="load a province's communes (vietnam-provinces)")
-    imp.add_argument("--province", required=True, help='e.g. "Ninh Bình"')
-    csv_import = org.add_parser("import-csv", help="villages and units from a CSV file")
-    csv_import.add_argument("file", type=Path, help="columns: commune, kind, name[, population]")
+    imp = org.add_parser("import", help=t("load a province's communes (vietnam-provinces)"))
+    imp.add_argument("--province", required=True, help=t('e.g. "Ninh Bình"'))
+    csv_import = org.add_parser("import-csv", help=t("villages and units from a CSV file"))
+    csv_import.add_argument(
+        "file", type=Path, help=t("columns: commune, kind, name[, population]")
+    )
 
     titles = commands.add_parser(
-        "titles", help="QĐ 387 group titles and the association's yearly numbers"
+        "titles", help=t("QĐ 387 group titles and the association's yearly numbers")
     ).add_subparsers(dest="titles_command", required=True)
-    facts_csv = titles.add_parser("import-csv", help="yearly counts from a CSV file")
+    facts_csv = titles.add_parser("import-csv", help=t("yearly counts from a CSV file"))
     facts_csv.add_argument(
-        "file", type=Path, help="columns: commune, place, metric, year, done, total"
+        "file", type=Path, help=t("columns: commune, place, metric, year, done, total")
     )
-    facts_show = titles.add_parser("show", help="the yearly counts of a node and below")
+    facts_show = titles.add_parser("show", help=t("the yearly counts of a node and below"))
     facts_show.add_argument("--org", required=True)
-    facts_show.add_argument("--year", type=int, required=True)
+    facts_show.add_argument("--year", type=YEAR, required=True)
 
-    admin = commands.add_parser("admin", help="leaders' access").add_subparsers(
+    admin = commands.add_parser("admin", help=t("leaders' access")).add_subparsers(
         dest="admin_command", required=True
     )
-    invite = admin.add_parser("invite", help="create a single-use invitation code for a role")
+    invite = admin.add_parser("invite", help=t("create a single-use invitation code for a role"))
     invite.add_argument("--role", required=True, choices=[r.value for r in RoleName])
     invite.add_argument(
-        "--org", required=True, help='id, code (W14215) or name ("Xã Hải Hậu/Xóm 3")'
+        "--org", required=True, help=t('id, code (W14215) or name ("Xã Hải Hậu/Xóm 3")')
     )
-    invite.add_argument("--days", type=DAYS, default=7, help="valid for this many days")
-    revoke = admin.add_parser("revoke", help="revoke an unused invitation code")
+    invite.add_argument("--days", type=DAYS, default=7, help=t("valid for this many days"))
+    revoke = admin.add_parser("revoke", help=t("revoke an unused invitation code"))
     revoke.add_argument("code")
-    roles = admin.add_parser("roles", help="the leaders of a node and below")
+    roles = admin.add_parser("roles", help=t("the leaders of a node and below"))
     roles.add_argument("--org", required=True)
-    take_back = admin.add_parser("revoke-role", help="take a role back from a leader")
-    take_back.add_argument("role_id", type=ROW_ID, help="the id shown by 'cdht admin roles'")
+    take_back = admin.add_parser("revoke-role", help=t("take a role back from a leader"))
+    take_back.add_argument("role_id", type=ROW_ID, help=t("the id shown by 'cdht admin roles'"))
 
-    report = commands.add_parser("report", help="the XLSX report of a commune or province")
+    report = commands.add_parser("report", help=t("the XLSX report of a commune or province"))
     report.add_argument("--org", required=True)
     report.add_argument("--year", type=YEAR, required=True)
     report.add_argument("--out", type=Path, required=True)
-    report.add_argument("--locale", choices=SUPPORTED, help="default: CDHT_LOCALE")
+    report.add_argument("--locale", choices=SUPPORTED, help=t("default: CDHT_LOCALE"))
 
-    targets = commands.add_parser("targets", help="yearly targets").add_subparsers(
+    targets = commands.add_parser("targets", help=t("yearly targets")).add_subparsers(
         dest="targets_command", required=True
     )
-    load = targets.add_parser("load", help="load a targets file onto a node")
+    load = targets.add_parser("load", help=t("load a targets file onto a node"))
     load.add_argument("file", type=Path)
-    load.add_argument("--org", help="default: every commune the file names in [[communes]]")
-    put = targets.add_parser("set", help="set one target (a share from 0 to 1)")
+    load.add_argument("--org", help=t("default: every commune the file names in [[communes]]"))
+    put = targets.add_parser("set", help=t("set one target (a share from 0 to 1)"))
     put.add_argument("--org", required=True)
     put.add_argument("--year", type=YEAR, required=True)
     put.add_argument("--metric", required=True, choices=METRICS)
     put.add_argument("--value", type=float, required=True)
-    show = targets.add_parser("show", help="the targets that apply to a node")
+    show = targets.add_parser("show", help=t("the targets that apply to a node"))
     show.add_argument("--org", required=True)
     show.add_argument("--year", type=YEAR, required=True)
 
-    schedule = commands.add_parser("schedule", help="the season's calendar").add_subparsers(
+    schedule = commands.add_parser("schedule", help=t("the season's calendar")).add_subparsers(
         dest="schedule_command", required=True
     )
-    listing = schedule.add_parser("list", help="the settings that apply to a node")
+    listing = schedule.add_parser("list", help=t("the settings that apply to a node"))
     listing.add_argument("--org", required=True)
     listing.add_argument("--year", type=YEAR, required=True)
-    change = schedule.add_parser("set", help="set one setting on a node")
+    change = schedule.add_parser("set", help=t("set one setting on a node"))
     change.add_argument("--org", required=True)
     change.add_argument("--key", required=True, choices=KEYS)
-    change.add_argument("--value", required=True, help="e.g. 10/12, '14,7,2', mon, 07:30")
-    change.add_argument("--year", type=YEAR, help="only this year (default: every year)")
+    change.add_argument("--value", required=True, help=t("e.g. 20/11, '14,7,2', thứ 2, 07:30"))
+    change.add_argument("--year", type=YEAR, help=t("only this year (default: every year)"))
 
-    outbox = commands.add_parser("outbox", help="messages waiting to be sent").add_subparsers(
+    outbox = commands.add_parser("outbox", help=t("messages waiting to be sent")).add_subparsers(
         dest="outbox_command", required=True
     )
-    outbox.add_parser("status", help="how many messages are in each state")
-    outbox.add_parser("drain", help="send everything due on Telegram now, then exit")
-    outbox.add_parser("plan", help="queue the reminders and digests due now, then exit")
+    outbox.add_parser("status", help=t("how many messages are in each state"))
+    outbox.add_parser("drain", help=t("send everything due on Telegram now, then exit"))
+    outbox.add_parser("plan", help=t("queue the reminders and digests due now, then exit"))
 
 
 async def run(app: App, args: argparse.Namespace) -> None:
@@ -136,40 +141,60 @@ async def run(app: App, args: argparse.Namespace) -> None:
 
 
 async def org_import(app: App, args: argparse.Namespace) -> None:
+    t = terminal()
     if find_province(args.province) is None:
-        raise OperatorError(f"No province named {args.province!r} among Vietnam's 34 provinces.")
+        raise OperatorError(
+            N_("No province is named “{name}” among Vietnam's 34 provinces."),
+            name=args.province[:60],
+        )
     await app.prepare_database()
     async with unit_of_work(app.sessions) as session:
         added = await load_admin_units(session, args.province)
-    print(f"{args.province}: {added} units added (the others were there already).")
+    print(
+        t(
+            "{province}: {n} units added (the others were there already).",
+            province=args.province,
+            n=added,
+        )
+    )
 
 
 async def org_import_csv(app: App, args: argparse.Namespace) -> None:
-    text = args.file.read_text(encoding="utf-8-sig")
+    t = terminal()
+    text = decode_csv(args.file.read_bytes())
     async with unit_of_work(app.sessions) as session:
         result = await import_places(session, text)
         if result.errors:
-            raise OperatorError("Nothing was imported:\n" + "\n".join(result.errors))
-    print(f"{result.added} added, {result.updated} updated.")
+            raise nothing_imported(result.errors)
+    print(t("{added} added, {updated} updated.", added=result.added, updated=result.updated))
+
+
+def nothing_imported(errors: tuple[ExplainedError, ...]) -> OperatorError:
+    """All or nothing: the file's every problem, one a line, and that nothing was stored."""
+    t = terminal()
+    lines = "\n".join(error.text(t) for error in errors)
+    return OperatorError(N_("Nothing was imported:\n{problems}"), problems=lines)
 
 
 async def titles_import_csv(app: App, args: argparse.Namespace) -> None:
-    text = args.file.read_text(encoding="utf-8-sig")
+    t = terminal()
+    text = decode_csv(args.file.read_bytes())
     async with unit_of_work(app.sessions) as session:
         result = await import_facts(session, text, app.clock.now())
         if result.errors:
-            raise OperatorError("Nothing was imported:\n" + "\n".join(result.errors))
-    print(f"{result.stored} yearly counts stored.")
+            raise nothing_imported(result.errors)
+    print(t("{n} yearly counts stored.", n=result.stored))
 
 
 async def titles_show(app: App, args: argparse.Namespace) -> None:
+    t = terminal()
     async with unit_of_work(app.sessions) as session:
         org = await find_org(session, args.org)
         totals = await fact_totals(session, org, args.year)
     for metric in METRICS:
         if metric in totals:
             done, total = totals[metric]
-            print(f"{metric}: {done} of {total}")
+            print(t("{metric}: {done} of {total}", metric=metric, done=done, total=total))
 
 
 async def admin_invite(app: App, args: argparse.Namespace) -> None:
@@ -177,19 +202,30 @@ async def admin_invite(app: App, args: argparse.Namespace) -> None:
     async with unit_of_work(app.sessions) as session:
         org = await find_org(session, args.org, (NODE_KIND[role],))
         code = await create_invite(session, role, org.id, app.clock.now(), args.days)
-    print(f"Invitation for {role.value} of {org.name} (valid {args.days} days): {code}")
-    print(f"The leader types: /vaitro {code}")
+    t = terminal()
+    print(
+        t(
+            "Invitation for {role} of {place} (valid {days} days): {code}",
+            role=role_label(t, role),
+            place=org.name,
+            days=args.days,
+            code=code,
+        )
+    )
+    print(t("The leader types: /vaitro {code}", code=code))
 
 
 async def admin_revoke(app: App, args: argparse.Namespace) -> None:
+    t = terminal()
     async with unit_of_work(app.sessions) as session:
         done = await revoke_invite(session, args.code, app.clock.now())
     if not done:
-        raise OperatorError("No unused invitation has that code.")
-    print("Revoked.")
+        raise OperatorError(N_("No unused invitation has that code."))
+    print(t("Revoked."))
 
 
 async def report(app: App, args: argparse.Namespace) -> None:
+    t = terminal()
     t = Translator(args.locale or app.settings.locale)
     async with unit_of_work(app.sessions) as session:
         org = await find_org(session, args.org, ("province", "commune", "village", "unit"))
@@ -201,40 +237,55 @@ async def report(app: App, args: argparse.Namespace) -> None:
         )
     assert digest is not None
     write_workbook(localised(digest, t, app.criteria, app.digital), args.out, t)
-    print(f"Wrote {args.out} ({org.name}, {args.year}).")
+    print(t("Wrote {file} ({place}, {year}).", file=args.out, place=org.name, year=args.year))
 
 
 async def targets_load(app: App, args: argparse.Namespace) -> None:
+    t = terminal()
     async with unit_of_work(app.sessions) as session:
         if args.org is None:
             names = await load_plan(session, args.file)
-            print(f"Targets of {args.file.name} set on {len(names)} communes: {', '.join(names)}.")
+            text = t(
+                "Targets of {file} set on {n} communes: {names}.",
+                file=args.file.name,
+                n=len(names),
+                names=", ".join(names),
+            )
+            print(text)
             return
         org = await find_org(session, args.org)
         count = await load_targets(session, org.id, args.file)
-    print(f"{count} targets set on {org.name}.")
+    print(t("{n} targets set on {place}.", n=count, place=org.name))
 
 
 async def targets_set(app: App, args: argparse.Namespace) -> None:
     if not 0 <= args.value <= 1:
-        raise OperatorError("--value is a share from 0 to 1, e.g. 0.55 for 55%.")
+        raise OperatorError(N_("--value is a share from 0 to 1, e.g. 0.55 for 55%."))
     async with unit_of_work(app.sessions) as session:
         org = await find_org(session, args.org)
         await set_target(
             session, org.id, TargetEntry(args.year, args.metric, args.value), "cdht targets set"
         )
-    print(f"{args.metric} {args.year} = {args.value:.0%} on {org.name}.")
+    share = terminal().percent(args.value)
+    print(f"{args.metric} {args.year} = {share}: {org.name}")
 
 
 async def targets_show(app: App, args: argparse.Namespace) -> None:
+    t = terminal()
     async with unit_of_work(app.sessions) as session:
         org = await find_org(session, args.org)
         for metric in METRICS:
             found = await target_for(session, org.id, args.year, metric)
             shown = (
-                f"{found.value:.0%} (set for {found.year} by {found.set_by}: {found.source})"
+                t(
+                    "{share} (set for {year} by {node}: {source})",
+                    share=t.percent(found.value),
+                    year=found.year,
+                    node=found.set_by,
+                    source=found.source,
+                )
                 if found
-                else "none"
+                else t("none")
             )
             print(f"{metric}: {shown}")
 
@@ -254,9 +305,20 @@ async def schedule_set(app: App, args: argparse.Namespace) -> None:
         try:
             await set_schedule(session, org.id, args.year, args.key, args.value)
         except ScheduleError as error:
-            raise OperatorError(f"--value: {error}") from error
-    when = args.year or "every year"
-    print(f"{args.key} = {args.value} on {org.name} ({when}).")
+            raise OperatorError(N_("--value: {problem}"), problem=error) from error
+        stored = await schedule_for(session, org.id, args.year or ORDINARY_YEAR)
+    t = terminal()
+    when = args.year or t("every year")
+    value = as_text(stored, args.key)
+    print(
+        t(
+            "{key} = {value} on {place} ({when}).",
+            key=args.key,
+            value=value,
+            place=org.name,
+            when=when,
+        )
+    )
 
 
 async def outbox_status(app: App, args: argparse.Namespace) -> None:
@@ -267,15 +329,23 @@ async def outbox_status(app: App, args: argparse.Namespace) -> None:
 
 
 async def outbox_plan(app: App, args: argparse.Namespace) -> None:
+    t = terminal()
     names = tuple(channel.name for channel in messengers(app.settings, app.clock))
     report = await Campaigns(app, {}, channels=(*names, "console")).plan_now()
-    print(f"{report.reminders} reminders and {report.digests} digests queued.")
+    print(
+        t(
+            "{reminders} reminders and {digests} digests queued.",
+            reminders=report.reminders,
+            digests=report.digests,
+        )
+    )
 
 
 async def outbox_drain(app: App, args: argparse.Namespace) -> None:
+    t = terminal()
     channels = messengers(app.settings, app.clock)
     if not channels:
-        raise OperatorError("No messenger is configured: there is nothing to send through.")
+        raise OperatorError(N_("No messenger is configured: there is nothing to send through."))
     for channel in channels:
         await channel.open()
     try:
@@ -285,22 +355,32 @@ async def outbox_drain(app: App, args: argparse.Namespace) -> None:
     finally:
         for channel in channels:
             await channel.close()
-    print(f"{sent} messages sent.")
+    print(t("{n} messages sent.", n=sent))
 
 
 async def admin_roles(app: App, args: argparse.Namespace) -> None:
     async with unit_of_work(app.sessions) as session:
         org = await find_org(session, args.org)
         held = await roles_under(session, org.id)
+    t = terminal()
     if not held:
-        print(f"No leaders at or below {org.name}.")
+        print(t("No leaders at or below {place}.", place=org.name))
     for role_id, role, place, name, channel in held:
-        print(f"{role_id}: {role} of {place}: {name or '(no name)'} on {channel}")
+        line = t(
+            "{id}: {role} of {place}: {name} on {channel}",
+            id=role_id,
+            role=role_label(t, RoleName(role)),
+            place=place,
+            name=name or t("(no name)"),
+            channel=channel,
+        )
+        print(line)
 
 
 async def admin_revoke_role(app: App, args: argparse.Namespace) -> None:
+    t = terminal()
     async with unit_of_work(app.sessions) as session:
         done = await revoke_role(session, args.role_id, app.clock.now())
     if not done:
-        raise OperatorError("No active role has that id.")
-    print("Role revoked: that leader's screens stop working at once.")
+        raise OperatorError(N_("No active role has that id."))
+    print(t("Role revoked: that leader's screens stop working at once."))

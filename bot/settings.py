@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from conversations.i18n import SUPPORTED
+from conversations.i18n import N_, SUPPORTED, ExplainedError
 
 SECRET_PATTERN = re.compile(r"[A-Za-z0-9_-]{1,256}")
 ZALO_SECRET = re.compile(r"[A-Za-z0-9_-]{8,256}")
@@ -65,23 +65,23 @@ class Settings(BaseSettings):
     @model_validator(mode="after")
     def _webhook_needs_a_secret(self) -> "Settings":
         if self.telegram_webhook_url and self.telegram_webhook_secret is None:
-            raise ValueError("TELEGRAM_WEBHOOK_URL needs TELEGRAM_WEBHOOK_SECRET")
+            raise ExplainedError(N_("TELEGRAM_WEBHOOK_URL needs TELEGRAM_WEBHOOK_SECRET"))
         secret = self.telegram_webhook_secret
         if secret is not None and not SECRET_PATTERN.fullmatch(secret.get_secret_value()):
-            raise ValueError("TELEGRAM_WEBHOOK_SECRET must be 1-256 of A-Z a-z 0-9 _ -")
+            raise ExplainedError(N_("TELEGRAM_WEBHOOK_SECRET must be 1-256 of A-Z a-z 0-9 _ -"))
         if self.zalo_webhook_url and self.zalo_webhook_secret is None:
-            raise ValueError("ZALO_WEBHOOK_URL needs ZALO_WEBHOOK_SECRET")
+            raise ExplainedError(N_("ZALO_WEBHOOK_URL needs ZALO_WEBHOOK_SECRET"))
         zalo = self.zalo_webhook_secret
         if zalo is not None and not ZALO_SECRET.fullmatch(zalo.get_secret_value()):
-            raise ValueError("ZALO_WEBHOOK_SECRET must be 8-256 of A-Z a-z 0-9 _ -")
+            raise ExplainedError(N_("ZALO_WEBHOOK_SECRET must be 8-256 of A-Z a-z 0-9 _ -"))
         for name, url in (
             ("ZALO_WEBHOOK_URL", self.zalo_webhook_url),
             ("CDHT_PUBLIC_URL", self.public_url),
         ):
             if url and not url.startswith(("https://", *LOOPBACK)):
-                raise ValueError(f"{name} must be an https:// address")
+                raise ExplainedError(N_("{name} must be an https:// address"), name=name)
         if "{code}" not in self.zalo_invite_link:
-            raise ValueError("ZALO_INVITE_LINK must contain {code}")
+            raise ExplainedError(N_("ZALO_INVITE_LINK must contain {code}"))
         return self
 
     @model_validator(mode="after")
@@ -94,23 +94,29 @@ class Settings(BaseSettings):
             if url
         ]
         if len(set(paths)) < len(paths):
-            raise ValueError("TELEGRAM_WEBHOOK_URL and ZALO_WEBHOOK_URL need different paths")
+            raise ExplainedError(
+                N_("TELEGRAM_WEBHOOK_URL and ZALO_WEBHOOK_URL need different paths")
+            )
         if any(path == "/healthz" or path.startswith("/files") for path in paths):
-            raise ValueError("a webhook path may not be /healthz or under /files")
+            raise ExplainedError(N_("a webhook path may not be /healthz or under /files"))
         return self
 
     @field_validator("locale")
     @classmethod
     def _known_locale(cls, value: str) -> str:
         if value not in SUPPORTED:
-            raise ValueError(f"CDHT_LOCALE must be one of {', '.join(SUPPORTED)}")
+            raise ExplainedError(
+                N_("CDHT_LOCALE must be one of {locales}"), locales=", ".join(SUPPORTED)
+            )
         return value
 
     @field_validator("log_level")
     @classmethod
     def _known_level(cls, value: str) -> str:
         if value.upper() not in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"):
-            raise ValueError("CDHT_LOG_LEVEL must be DEBUG, INFO, WARNING, ERROR or CRITICAL")
+            raise ExplainedError(
+                N_("CDHT_LOG_LEVEL must be DEBUG, INFO, WARNING, ERROR or CRITICAL")
+            )
         return value.upper()
 
     @field_validator("timezone")
@@ -119,5 +125,5 @@ class Settings(BaseSettings):
         try:
             ZoneInfo(value)
         except (ZoneInfoNotFoundError, ValueError) as error:
-            raise ValueError("CDHT_TIMEZONE must be an IANA time zone name") from error
+            raise ExplainedError(N_("CDHT_TIMEZONE must be an IANA time zone name")) from error
         return value

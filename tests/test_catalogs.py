@@ -15,7 +15,7 @@ PLACEHOLDER = re.compile(r"{\w+}")
 
 def source_msgids() -> set[str]:
     ids: set[str] = set()
-    for package in ("conversations", "bot"):
+    for package in ("conversations", "storage", "bot"):
         for _file, _line, message, _comments, _context in extract_from_dir(
             ROOT / package, keywords={"t": None, "N_": None}, comment_tags=()
         ):

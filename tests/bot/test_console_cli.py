@@ -79,5 +79,5 @@ def test_a_bad_setting_is_reported_in_one_line(tmp_path: Path) -> None:
         check=False,
     )
     assert result.returncode == 2
-    assert "CDHT_TIMEZONE must be an IANA time zone name" in result.stderr
+    assert "Lỗi cấu hình: CDHT_TIMEZONE phải là tên múi giờ IANA" in result.stderr
     assert "Traceback" not in result.stderr

@@ -7,6 +7,7 @@ import openpyxl
 import pytest
 
 from bot.cli import parser
+from bot.terminal import speaking
 from tests.support import run_cdht
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -15,7 +16,8 @@ ROOT = Path(__file__).resolve().parents[2]
 @pytest.fixture
 def cdht(tmp_path: Path):  # type: ignore[no-untyped-def]
     def run(*args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
-        return run_cdht(*args, database=tmp_path / "cdht.db", stdin=stdin)
+        # In English (--lang); the Vietnamese default: test_cli_vietnamese.py.
+        return run_cdht("--lang", "en", *args, database=tmp_path / "cdht.db", stdin=stdin)
 
     return run
 
@@ -45,10 +47,10 @@ def test_villages_and_units_come_from_a_csv_file_all_or_nothing(cdht, tmp_path: 
     result = cdht("org", "import-csv", str(bad))
     assert result.returncode == 2
     for line in (
-        "line 3: no organisation named",
-        "line 4: kind 'chợ'",
+        "line 3: no organisation is named “Xã Không Có”",
+        "line 4: kind “chợ”",
         "line 5: the name is empty",
-        "line 6: population 'nhiều'",
+        "line 6: population “nhiều”",
     ):
         assert line in result.stderr
     assert "Traceback" not in result.stderr
@@ -78,7 +80,7 @@ def test_invitations_targets_and_the_report(cdht, tmp_path: Path) -> None:  # ty
     assert len(code) == 8
     wrong = cdht("admin", "invite", "--role", "village_leader", "--org", "Xã Hải Hậu")
     assert wrong.returncode == 2
-    assert "no organisation named" in wrong.stderr
+    assert "no organisation is named" in wrong.stderr
     plan = ROOT / "storage" / "data" / "targets-hai-hau-plan.toml"
     loaded = cdht("targets", "load", str(plan)).stdout  # onto the communes the file names
     assert "set on 8 communes: Xã Hải Hậu, Xã Hải Anh," in loaded
@@ -131,7 +133,7 @@ def test_roles_are_listed_and_taken_back(cdht) -> None:  # type: ignore[no-untyp
     joined = cdht("chat", "--user", "lan", stdin=f"/vaitro {code}\n/lanhdao\n")
     assert "Menu lãnh đạo" in joined.stdout
     listed = cdht("admin", "roles", "--org", "Ninh Bình")
-    assert "commune_leader of Xã Hải Hậu" in listed.stdout
+    assert "commune association leader of Xã Hải Hậu" in listed.stdout
     role_id = listed.stdout.split(":", 1)[0]
     assert cdht("admin", "revoke-role", role_id).returncode == 0
     assert cdht("admin", "revoke-role", role_id).returncode == 2
@@ -152,10 +154,15 @@ def test_roles_are_listed_and_taken_back(cdht) -> None:  # type: ignore[no-untyp
 def test_out_of_range_numbers_are_refused_in_one_line(
     argv: list[str], capsys: pytest.CaptureFixture[str]
 ) -> None:
-    with pytest.raises(SystemExit) as exited:
+    with speaking("en"), pytest.raises(SystemExit) as exited:
         parser().parse_args(argv)
     assert exited.value.code == 2
     assert "a whole number from" in capsys.readouterr().err
+    with speaking("vi"), pytest.raises(SystemExit):
+        parser().parse_args(argv)
+    said = capsys.readouterr().err
+    assert "lỗi: tham số" in said
+    assert "số nguyên từ" in said
 
 
 def test_a_year_in_arabic_indic_digits_is_a_year() -> None:

@@ -213,13 +213,13 @@ def test_operator_commands_export_delete_audit_and_purge(tmp_path: Path) -> None
     assert json.loads(out.read_text(encoding="utf-8"))["person"]["name"] == "Phạm Văn Bình"
     person = ("--channel", "console", "--user", "binh")
     kept = _cdht(database, "privacy", "delete", *person, stdin="no\n")
-    assert "Nothing was erased." in kept.stdout
-    gone = _cdht(database, "privacy", "delete", *person, stdin="yes\n")
+    assert "Chưa xóa gì." in kept.stdout  # the terminal speaks Vietnamese by default
+    gone = _cdht(database, "privacy", "delete", *person, stdin="Có\n")
     assert gone.returncode == 0, gone.stderr
-    assert "Kept for the yearly counts: 1 anonymous assessment row(s)" in gone.stdout
+    assert "Giữ lại để thống kê hằng năm: 1 bản đánh giá không tên" in gone.stdout
     again = _cdht(database, "privacy", "export", *person, "--out", str(out))
     assert again.returncode == 2
-    assert "No one is stored as 'binh'" in again.stderr
+    assert "Lỗi: Không có ai được lưu với mã “binh” trên console." in again.stderr
     report = _cdht(
         database,
         "report",
@@ -235,11 +235,11 @@ def test_operator_commands_export_delete_audit_and_purge(tmp_path: Path) -> None
     assert audit.returncode == 0, audit.stderr
     lines = audit.stdout.splitlines()
     assert any("cli" in line and "report" in line and "operator" in line for line in lines)
-    assert any("export" in line and "person #1" in line for line in lines)
+    assert any("export" in line and "người số 1" in line for line in lines)
     assert "Phạm Văn Bình" not in audit.stdout
     purge = _cdht(database, "privacy", "purge")
     assert purge.returncode == 0, purge.stderr
-    assert "older than 365 days" in purge.stdout
+    assert "cũ hơn 365 ngày" in purge.stdout
 
 
 async def test_digital_answers_are_part_of_the_export(privacy_app: App) -> None:

@@ -59,7 +59,7 @@ async def test_cdht_run_serves_telegram_until_sigterm(fake: FakeTelegram, tmp_pa
     }
     reply, stderr = await cdht_run(env, first_reply)
     assert "Bạn có đồng ý không?" in reply
-    assert "Running telegram (polling)" in stderr
+    assert "Đang chạy telegram (polling)" in stderr  # the terminal speaks Vietnamese
 
 
 @pytest.mark.parametrize("mode", ["polling", "webhook"])
@@ -90,7 +90,7 @@ async def test_cdht_run_serves_zalo_until_sigterm(tmp_path: Path, mode: str) -> 
             env["ZALO_WEBHOOK_SECRET"] = "zalo-secret-1"
         reply, stderr = await cdht_run(env, first_reply)
     assert "Bạn có đồng ý không?" in reply
-    assert f"Running zalo ({mode})" in stderr
+    assert f"Đang chạy zalo ({mode})" in stderr
 
 
 def free_port() -> int:

@@ -67,6 +67,7 @@ async def drain(database: str, fake: FakeTelegram) -> asyncio.subprocess.Process
         "TELEGRAM_RATE_OVERALL": "100000",
         "TELEGRAM_RATE_PER_CHAT": "100000",
         "CDHT_LOG_LEVEL": "WARNING",
+        "CDHT_LOCALE": "en",  # "{n} messages sent." is read below
     }
     return await asyncio.create_subprocess_exec(
         sys.executable,

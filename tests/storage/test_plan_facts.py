@@ -105,7 +105,9 @@ def test_a_missing_column_is_named() -> None:
     missing = find_columns(list(reader.fieldnames or []), COLUMNS, ("place", "total"))
     assert isinstance(missing, ExplainedError)
     assert str(missing) == "Line 1 has no column “done” (or dat, so dat, cong nhan)."
-    assert missing.text(Translator("vi")) == "Dòng 1 thiếu cột “done” (hoặc dat, so dat, cong nhan)."
+    assert (
+        missing.text(Translator("vi")) == "Dòng 1 thiếu cột “done” (hoặc dat, so dat, cong nhan)."
+    )
 
 
 @given(st.integers(-5, 300), st.integers(-5, 300))

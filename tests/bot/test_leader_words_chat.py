@@ -1,0 +1,121 @@
+"""Leaders in the chat, in Vietnamese and in English: the calendar takes weekdays and dates
+as people write them and says what is wrong in the leader's language; codes typed from
+paper work in any case, with spaces or dashes; codes made before still work."""
+
+from datetime import datetime
+
+from bot.app import App
+from conversations.roles import RoleName
+from storage.db import unit_of_work
+from storage.directory import SqlDirectory
+from storage.leadership import create_invite
+from storage.links import create_place_link
+from storage.models import Invite, OrgUnit, PlaceLink
+from storage.repositories import StateStore
+from tests.support import Chat
+
+
+async def commune_code(app: App) -> str:
+    async with unit_of_work(app.sessions) as session:
+        commune = (await SqlDirectory(session).search_communes("hai hau", 1))[0].id
+        return await create_invite(session, RoleName.COMMUNE, commune, app.clock.now())
+
+
+def as_typed(code: str) -> str:
+    """How a leader types a code read off paper: lower case, in two halves."""
+    return f"{code[:4].lower()} {code[4:].lower()}"
+
+
+async def test_a_vietnamese_leader_sets_the_calendar_in_vietnamese_words(app: App) -> None:
+    leader = Chat(app, user="lan", locale_hint="vi")
+    await leader.send(f"/vaitro {as_typed(await commune_code(app))}")
+    assert "Gõ /lanhdao" in leader.text
+    await leader.send("/lanhdao")
+    await leader.click("Lịch nhắc và báo cáo")
+    assert "Báo cáo tuần: Thứ Hai, lúc 07:30." in leader.last.text
+    await leader.click("Đổi ngày báo cáo tuần")
+    await leader.send("thu")
+    assert "Giá trị này chưa đúng. “thu” chưa rõ là thứ mấy." in leader.text
+    await leader.send("thứ 8")
+    assert "“thứ 8” không phải thứ trong tuần. Hãy ghi thứ 2 … thứ 7, chủ nhật" in leader.text
+    await leader.send("thu 5")  # "thứ 5" without accents: Thursday, not "thu" = Thursday
+    assert "Đã lưu." in leader.text
+    assert "Báo cáo tuần: Thứ Năm, lúc 07:30." in leader.last.text
+    await leader.click("Đổi ngày báo cáo tuần")
+    await leader.send("CN")
+    assert "Báo cáo tuần: Chủ Nhật, lúc 07:30." in leader.last.text
+    await leader.click("Đổi hạn của người dân")
+    await leader.send("31/02")
+    assert "Giá trị này chưa đúng. Tháng 2 năm 2026 không có ngày 31." in leader.text
+    await leader.send("11/20")  # month first is never read
+    assert "Không có tháng 20. Tháng chỉ từ 1 đến 12." in leader.text
+    await leader.send("15/11/2027")
+    assert "Cài đặt này cho năm 2026." in leader.text
+    await leader.send("12/12/2026")
+    assert "Hạn của người dân (12/12) phải trước ngày gửi báo cáo (10/12)." in leader.text
+    await leader.send("5-11-2026")
+    assert "Đã lưu." in leader.text
+    assert "hạn tự đánh giá là 5 tháng 11 năm 2026" in leader.last.text
+    await leader.click("Đổi hạn của người dân")
+    await leader.send("ngày 15 tháng 11")
+    assert "hạn tự đánh giá là 15 tháng 11 năm 2026" in leader.last.text
+
+
+async def test_an_english_leader_is_told_in_english(app: App) -> None:
+    leader = Chat(app, user="anna", locale_hint="en")
+    await leader.send(f"/vaitro {await commune_code(app)}")
+    await leader.send("/lanhdao")
+    await leader.click("Reminders and calendar")
+    await leader.click("Change the report day")
+    assert "e.g. monday, thứ 2 or T2" in leader.last.text
+    await leader.send("thu")
+    assert "That value does not fit. “thu” is unclear: write “thursday”" in leader.text
+    await leader.send("Thursday")
+    assert "Weekly report: Thursday at 07:30." in leader.last.text
+    await leader.click("Change the citizens' deadline")
+    await leader.send("29/02")
+    assert "That value does not fit. Month 2 of 2026 has no day 29." in leader.text
+    await leader.send("28/02")
+    await leader.click("Change reminder days")
+    await leader.send("14, 7, 200")
+    assert "each from 1 to 120" in leader.text
+
+
+async def test_codes_made_before_still_work_exactly_as_given(app: App) -> None:
+    """Codes were case-sensitive URL-safe text ("aB3-x_9Q"); those given out keep working."""
+    now = app.clock.now()
+    async with unit_of_work(app.sessions) as session:
+        commune = (await SqlDirectory(session).search_communes("hai hau", 1))[0]
+        expires = datetime(2099, 1, 1, tzinfo=now.tzinfo)
+        session.add(
+            Invite(
+                code="aB3-x_9Q",
+                role="commune_leader",
+                org_unit_id=commune.id,
+                created_at=now,
+                expires_at=expires,
+            )
+        )
+        session.add(PlaceLink(code="Zz_0-oO1", org_unit_id=commune.id, created_at=now))
+    leader = Chat(app, user="old", locale_hint="en")
+    await leader.send("/vaitro aB3-x_9Q")
+    assert "You are now commune association leader" in leader.text
+    citizen = Chat(app, user="citizen", locale_hint="en")
+    await citizen.send("/start Zz_0-oO1")
+    assert "not valid any more" not in citizen.text
+
+
+async def test_a_link_code_typed_by_hand_preselects_the_place(app: App) -> None:
+    async with unit_of_work(app.sessions) as session:
+        commune = (await SqlDirectory(session).search_communes("hai hau", 1))[0]
+        village = OrgUnit(parent_id=commune.id, kind="village", name="Xóm 2", search_key="xom 2")
+        session.add(village)
+        await session.flush()
+        code = await create_place_link(session, village.id, app.clock.now())
+    citizen = Chat(app, user="hung", locale_hint="vi")
+    await citizen.send(f"/batdau {as_typed(code)}")
+    assert "không còn dùng được" not in citizen.text
+    async with unit_of_work(app.sessions) as session:
+        state = await StateStore(session, app.criteria, app.digital).load("console", "hung")
+    assert state is not None
+    assert state.preset == (commune.id, village.id)
