@@ -38,14 +38,18 @@ AMBIGUOUS = ("thu",)
 
 
 def _weekday_forms() -> dict[str, int]:
-    """Every accepted form, folded and without spaces -> 0 (Monday) … 6 (Sunday)."""
-    forms = {"cn": 6, "chunhat": 6}
+    """Every accepted form, folded and without spaces -> 0 (Monday) … 6 (Sunday). A form
+    that two days would claim stops the import: no form may mean two weekdays."""
+    pairs = [("cn", 6), ("chunhat", 6)]
     for word, day in _VI_NUMBERS.items():
-        forms["thu" + word] = day
+        pairs.append(("thu" + word, day))
         if word.isdigit():
-            forms["t" + word] = forms["th" + word] = day
-    for day, names in enumerate(_ENGLISH):
-        forms.update(dict.fromkeys(names, day))
+            pairs += [("t" + word, day), ("th" + word, day)]
+    pairs += [(name, day) for day, names in enumerate(_ENGLISH) for name in names]
+    forms: dict[str, int] = {}
+    for form, day in pairs:
+        if forms.setdefault(form, day) != day or form in AMBIGUOUS:
+            raise ValueError(f"weekday form {form!r} would mean two days")
     return forms
 
 
