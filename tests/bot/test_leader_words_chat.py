@@ -26,59 +26,57 @@ def as_typed(code: str) -> str:
     return f"{code[:4].lower()} {code[4:].lower()}"
 
 
-async def test_a_vietnamese_leader_sets_the_calendar_in_vietnamese_words(app: App) -> None:
-    leader = Chat(app, user="lan", locale_hint="vi")
+# (a button to press, or a line to type; what the leader then reads)
+IN_VIETNAMESE = [
+    ("Lịch nhắc và báo cáo", "Báo cáo tuần: Thứ Hai, lúc 07:30."),
+    ("Đổi ngày báo cáo tuần", "ví dụ thứ 2 hoặc T2"),
+    ("> thu", "Giá trị này chưa đúng. “thu” chưa rõ là thứ mấy."),
+    ("> thứ 8", "“thứ 8” không phải thứ trong tuần. Hãy ghi thứ 2 … thứ 7, chủ nhật"),
+    ("> thu 5", "Báo cáo tuần: Thứ Năm, lúc 07:30."),  # "thứ 5" unaccented: Thursday
+    ("Đổi ngày báo cáo tuần", ""),
+    ("> CN", "Báo cáo tuần: Chủ Nhật, lúc 07:30."),
+    ("Đổi hạn của người dân", ""),
+    ("> 31/02", "Giá trị này chưa đúng. Tháng 2 năm 2026 không có ngày 31."),
+    ("> 11/20", "Không có tháng 20. Tháng chỉ từ 1 đến 12."),  # month first is never read
+    ("> 15/11/2027", "Cài đặt này cho năm 2026."),
+    ("> 12/12/2026", "Hạn của người dân (12/12) phải trước ngày gửi báo cáo (10/12)."),
+    ("> 5-11-2026", "hạn tự đánh giá là 5 tháng 11 năm 2026"),
+    ("Đổi hạn của người dân", ""),
+    ("> ngày 15 tháng 11", "hạn tự đánh giá là 15 tháng 11 năm 2026"),
+]
+IN_ENGLISH = [
+    ("Reminders and calendar", "Weekly report: Monday at 07:30."),
+    ("Change the report day", "e.g. monday, thứ 2 or T2"),
+    ("> thu", "That value does not fit. “thu” is unclear: write “thursday”"),
+    ("> Thursday", "Weekly report: Thursday at 07:30."),
+    ("Change the citizens' deadline", ""),
+    ("> 29/02", "That value does not fit. Month 2 of 2026 has no day 29."),
+    ("> 28/02", "self-assessments due by February 28, 2026"),
+    ("Change reminder days", ""),
+    ("> 14, 7, 200", "each from 1 to 120"),
+]
+
+
+async def leader_plays(app: App, locale: str, steps: list[tuple[str, str]]) -> None:
+    """A commune leader joins with a code typed by hand, opens the leader menu and goes
+    through the steps, reading each expected text."""
+    leader = Chat(app, user=f"leader-{locale}", locale_hint=locale)
     await leader.send(f"/vaitro {as_typed(await commune_code(app))}")
-    assert "Gõ /lanhdao" in leader.text
     await leader.send("/lanhdao")
-    await leader.click("Lịch nhắc và báo cáo")
-    assert "Báo cáo tuần: Thứ Hai, lúc 07:30." in leader.last.text
-    await leader.click("Đổi ngày báo cáo tuần")
-    await leader.send("thu")
-    assert "Giá trị này chưa đúng. “thu” chưa rõ là thứ mấy." in leader.text
-    await leader.send("thứ 8")
-    assert "“thứ 8” không phải thứ trong tuần. Hãy ghi thứ 2 … thứ 7, chủ nhật" in leader.text
-    await leader.send("thu 5")  # "thứ 5" without accents: Thursday, not "thu" = Thursday
-    assert "Đã lưu." in leader.text
-    assert "Báo cáo tuần: Thứ Năm, lúc 07:30." in leader.last.text
-    await leader.click("Đổi ngày báo cáo tuần")
-    await leader.send("CN")
-    assert "Báo cáo tuần: Chủ Nhật, lúc 07:30." in leader.last.text
-    await leader.click("Đổi hạn của người dân")
-    await leader.send("31/02")
-    assert "Giá trị này chưa đúng. Tháng 2 năm 2026 không có ngày 31." in leader.text
-    await leader.send("11/20")  # month first is never read
-    assert "Không có tháng 20. Tháng chỉ từ 1 đến 12." in leader.text
-    await leader.send("15/11/2027")
-    assert "Cài đặt này cho năm 2026." in leader.text
-    await leader.send("12/12/2026")
-    assert "Hạn của người dân (12/12) phải trước ngày gửi báo cáo (10/12)." in leader.text
-    await leader.send("5-11-2026")
-    assert "Đã lưu." in leader.text
-    assert "hạn tự đánh giá là 5 tháng 11 năm 2026" in leader.last.text
-    await leader.click("Đổi hạn của người dân")
-    await leader.send("ngày 15 tháng 11")
-    assert "hạn tự đánh giá là 15 tháng 11 năm 2026" in leader.last.text
+    for action, expected in steps:
+        if action.startswith("> "):
+            await leader.send(action[2:])
+        else:
+            await leader.click(action)
+        assert expected in leader.text, f"after {action!r}"
+
+
+async def test_a_vietnamese_leader_sets_the_calendar_in_vietnamese_words(app: App) -> None:
+    await leader_plays(app, "vi", IN_VIETNAMESE)
 
 
 async def test_an_english_leader_is_told_in_english(app: App) -> None:
-    leader = Chat(app, user="anna", locale_hint="en")
-    await leader.send(f"/vaitro {await commune_code(app)}")
-    await leader.send("/lanhdao")
-    await leader.click("Reminders and calendar")
-    await leader.click("Change the report day")
-    assert "e.g. monday, thứ 2 or T2" in leader.last.text
-    await leader.send("thu")
-    assert "That value does not fit. “thu” is unclear: write “thursday”" in leader.text
-    await leader.send("Thursday")
-    assert "Weekly report: Thursday at 07:30." in leader.last.text
-    await leader.click("Change the citizens' deadline")
-    await leader.send("29/02")
-    assert "That value does not fit. Month 2 of 2026 has no day 29." in leader.text
-    await leader.send("28/02")
-    await leader.click("Change reminder days")
-    await leader.send("14, 7, 200")
-    assert "each from 1 to 120" in leader.text
+    await leader_plays(app, "en", IN_ENGLISH)
 
 
 async def test_codes_made_before_still_work_exactly_as_given(app: App) -> None:
