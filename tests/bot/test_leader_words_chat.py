@@ -9,9 +9,7 @@ from conversations.roles import RoleName
 from storage.db import unit_of_work
 from storage.directory import SqlDirectory
 from storage.leadership import create_invite
-from storage.links import create_place_link
-from storage.models import Invite, OrgUnit, PlaceLink
-from storage.repositories import StateStore
+from storage.models import Invite, PlaceLink
 from tests.support import Chat
 
 
@@ -101,19 +99,3 @@ async def test_codes_made_before_still_work_exactly_as_given(app: App) -> None:
     citizen = Chat(app, user="citizen", locale_hint="en")
     await citizen.send("/start Zz_0-oO1")
     assert "not valid any more" not in citizen.text
-
-
-async def test_a_link_code_typed_by_hand_preselects_the_place(app: App) -> None:
-    async with unit_of_work(app.sessions) as session:
-        commune = (await SqlDirectory(session).search_communes("hai hau", 1))[0]
-        village = OrgUnit(parent_id=commune.id, kind="village", name="Xóm 2", search_key="xom 2")
-        session.add(village)
-        await session.flush()
-        code = await create_place_link(session, village.id, app.clock.now())
-    citizen = Chat(app, user="hung", locale_hint="vi")
-    await citizen.send(f"/batdau {as_typed(code)}")
-    assert "không còn dùng được" not in citizen.text
-    async with unit_of_work(app.sessions) as session:
-        state = await StateStore(session, app.criteria, app.digital).load("console", "hung")
-    assert state is not None
-    assert state.preset == (commune.id, village.id)

@@ -253,7 +253,11 @@ async def test_villages_and_units_of_the_commune_are_offered_as_buttons(
     assert (state.profile.place_name, state.profile.place_id) == ("Tổ dân phố 4", None)
 
 
-async def test_an_invitation_code_preselects_the_commune_and_village(app: App, chat: Chat) -> None:
+@pytest.mark.parametrize("by_hand", [False, True])
+async def test_an_invitation_code_preselects_the_commune_and_village(
+    app: App, chat: Chat, by_hand: bool
+) -> None:
+    """From the link, or typed by hand off a poster: any case, in two halves."""
     async with unit_of_work(app.sessions) as session:
         commune = (await SqlDirectory(session).search_communes("hai hau", 1))[0]
         village = OrgUnit(parent_id=commune.id, kind="village", name="Xóm 1", search_key="xom 1")
@@ -261,7 +265,9 @@ async def test_an_invitation_code_preselects_the_commune_and_village(app: App, c
         await session.flush()
         code = await create_place_link(session, village.id, app.clock.now())
     assert len(code) == 8
-    await chat.send(f"/start {code}")
+    await chat.send(
+        f"/start {code[:4].lower()} {code[4:].lower()}" if by_hand else f"/start {code}"
+    )
     await chat.click("I agree")
     await chat.send("Vũ Văn Hùng")
     await chat.send("1985")
