@@ -44,7 +44,7 @@ def parser() -> argparse.ArgumentParser:
     t = terminal()  # help texts in the terminal's language
     root = argparse.ArgumentParser(prog="cdht", description=t("Công dân học tập assistant"))
     root.add_argument(
-        "--lang", choices=SUPPORTED, help=t("language of this command's output (CDHT_LOCALE)")
+        "--lang", choices=SUPPORTED, help=t("language of this command and its files (CDHT_LOCALE)")
     )
     commands = root.add_subparsers(dest="command", required=True)
     run = commands.add_parser("run", help=t("start every configured channel"))
@@ -143,7 +143,6 @@ async def cmd_db(app: App, args: argparse.Namespace) -> None:
 
 async def cmd_export(app: App, args: argparse.Namespace) -> None:
     t = terminal()
-    t = Translator(app.settings.locale)
     if args.export_command == "portal":
         await export_portal(app, args, t)
         return

@@ -76,7 +76,7 @@ def add_commands(commands: "argparse._SubParsersAction[argparse.ArgumentParser]"
     report.add_argument("--org", required=True)
     report.add_argument("--year", type=YEAR, required=True)
     report.add_argument("--out", type=Path, required=True)
-    report.add_argument("--locale", choices=SUPPORTED, help=t("default: CDHT_LOCALE"))
+    report.add_argument("--locale", choices=SUPPORTED, help=t("default: --lang, else CDHT_LOCALE"))
 
     targets = commands.add_parser("targets", help=t("yearly targets")).add_subparsers(
         dest="targets_command", required=True
@@ -226,7 +226,7 @@ async def admin_revoke(app: App, args: argparse.Namespace) -> None:
 
 async def report(app: App, args: argparse.Namespace) -> None:
     t = terminal()
-    t = Translator(args.locale or app.settings.locale)
+    t = Translator(args.locale) if args.locale else terminal()  # default: --lang, CDHT_LOCALE
     async with unit_of_work(app.sessions) as session:
         org = await find_org(session, args.org, ("province", "commune", "village", "unit"))
         digest = await build_digest(

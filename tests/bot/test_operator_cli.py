@@ -100,7 +100,9 @@ def test_invitations_targets_and_the_report(cdht, tmp_path: Path) -> None:  # ty
     assert cdht("admin", "revoke", code).returncode == 0
     assert cdht("admin", "revoke", code).returncode == 2
     out = tmp_path / "bao-cao.xlsx"
-    report = cdht("report", "--org", "Xã Hải Hậu", "--year", "2026", "--out", str(out))
+    report = cdht(
+        "report", "--org", "Xã Hải Hậu", "--year", "2026", "--out", str(out), "--locale", "vi"
+    )
     assert report.returncode == 0, report.stderr
     workbook = openpyxl.load_workbook(out)
     assert workbook.sheetnames == [
