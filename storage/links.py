@@ -7,6 +7,7 @@ from typing import TypeVar
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from conversations.codes import new_code, normal_code
+from conversations.text import clean_text
 from storage.models import Invite, PlaceLink
 
 Coded = TypeVar("Coded", Invite, PlaceLink)
@@ -31,7 +32,7 @@ async def by_code(session: AsyncSession, model: type[Coded], typed: str) -> Code
     """The invite or link a typed code names: first exactly as typed (codes made before
     codes were upper case are case-sensitive and may hold - and _), then in its normal
     form (case, spaces, dashes and look-alike letters forgiven)."""
-    exact = typed.strip()[:32]
+    exact = clean_text(typed).strip()[:32]  # no NUL: PostgreSQL refuses it in a query
     found = await session.get(model, exact) if exact else None
     normal = normal_code(typed)
     if found is None and normal and normal != exact:
