@@ -37,7 +37,7 @@ from conversations.digest import (
     plan_shares,
 )
 from conversations.i18n import N_, Translator
-from conversations.plan import QD387, QD677, Metric, programme_metrics
+from conversations.plan import BY_ID, QD387, QD677, Metric, programme_metrics
 
 TITLE_FONT = Font(bold=True, size=14)
 COUNTED_AS = {  # what a plan column counts, for the "gap" column
@@ -63,6 +63,7 @@ def write_workbook(digest: Digest, path: Path, t: Translator) -> Path:
     write_places(_sheet(workbook, t("By village and unit")), digest, t)
     write_titles_by_place(_sheet(workbook, t("Titles by village and unit")), digest, t)
     write_people(_sheet(workbook, t("Recognised citizens")), digest.recognised_people, t)
+    write_titled_names(_sheet(workbook, t("Recognised households, clans")), digest, t)
     write_started(_sheet(workbook, t("Started, not sent")), digest.started_people, t)
     write_people(_sheet(workbook, t("Pending")), digest.pending_people, t, with_status=True)
     with TemporaryDirectory() as folder:
@@ -211,6 +212,14 @@ def titles_row(row: PlaceRow) -> list[Value]:
         ratio(share.value) if unit else None,
         short,
     ]
+
+
+def write_titled_names(sheet: Worksheet, digest: Digest, t: Translator) -> None:
+    """The households and clans kept by name and recognised this year, by village: the
+    list a commune sends with its report."""
+    header = [t("Village"), t("Title"), t("Name")]
+    rows = [[village, BY_ID[metric].column, name] for village, metric, name in digest.titled_names]
+    write_table(sheet, header, rows)
 
 
 def write_started(sheet: Worksheet, people: Sequence[PersonRow], t: Translator) -> None:

@@ -33,6 +33,7 @@ from storage.migrate import upgrade
 from storage.outbox import SqlOutbox
 from storage.repositories import Reachability, StateStore
 from storage.targets import NATIONAL_FILE, country, load_targets
+from storage.title_book import SqlTitleBook
 
 log = logging.getLogger(__name__)
 
@@ -107,13 +108,15 @@ class App:
             return apology if first else []
 
     def _ports(self, session: AsyncSession, who: tuple[str, str]) -> Ports:
+        leadership = SqlLeadership(session, who, self.settings.timezone)
         return Ports(
             directory=SqlDirectory(session),
             clock=self.clock,
             criteria=self.criteria,
             digital=self.digital,
             timezone=self.settings.timezone,
-            leadership=SqlLeadership(session, who, self.settings.timezone),
+            leadership=leadership,
+            titles=SqlTitleBook(leadership),
             reports=self.reports,
             outbox=SqlOutbox(session),
             privacy=FilePrivacy(session, self.settings),

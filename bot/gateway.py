@@ -25,7 +25,7 @@ from bot.channels.base import Channel, Delivery, Payload, backoff
 from bot.outbox import Sender
 from bot.sequencer import Sequencer
 from bot.webhook import HttpServer
-from conversations.events import InboundEvent, OutboundMessage
+from conversations.events import EventKind, InboundEvent, OutboundMessage
 from storage import inbox
 from storage.db import StoreUnavailableError, unavailable, unit_of_work
 from storage.outbox import REFUSED, SENT, UNREACHABLE
@@ -218,6 +218,8 @@ class _Job:
         if person in self.gateway.abandoned:
             return
         app = self.gateway.app
+        if self.event is not None and self.event.kind == EventKind.DOCUMENT:
+            self.event = await self.channel.read_document(self.event)
         attempt = 0
         while True:
             try:

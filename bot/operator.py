@@ -24,9 +24,10 @@ from storage.leadership import create_invite, revoke_invite, revoke_role, roles_
 from storage.org_import import import_places
 from storage.org_lookup import find_org
 from storage.outbox_queue import recover_interrupted, status_counts
-from storage.plan_facts import fact_totals, import_facts
+from storage.plan_facts import fact_totals
 from storage.schedules import ORDINARY_YEAR, schedule_for, set_schedule
 from storage.targets import TargetEntry, load_plan, load_targets, set_target, target_for
+from storage.titles_import import import_facts
 
 
 class OperatorError(ExplainedError):
@@ -183,7 +184,7 @@ async def titles_import_csv(app: App, args: argparse.Namespace) -> None:
         result = await import_facts(session, text, app.clock.now())
         if result.errors:
             raise nothing_imported(result.errors)
-    print(t("{n} yearly counts stored.", n=result.stored))
+    print(t("{n} lines stored (yearly counts and named households or clans).", n=result.stored))
 
 
 async def titles_show(app: App, args: argparse.Namespace) -> None:

@@ -105,6 +105,8 @@ class Digest:
     parent_name: str | None = None  # the province of a commune
     previous: tuple[tuple[str, Share], ...] = ()  # every plan column's share last year
     report_date: date | None = None  # the report goes upward before this day
+    # Households and clans kept by name and recognised this year: (village, metric, name).
+    titled_names: tuple[tuple[str, str, str], ...] = ()
 
 
 def plan_shares(digest: "Digest") -> dict[str, Share]:

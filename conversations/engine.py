@@ -7,7 +7,9 @@ from conversations import (  # noqa: F401  (importing them registers their steps
     calendar_screen,
     commands,
     grouping,
+    household,
     inviting,
+    named_titles,
     places,
     placing,
     registration,
@@ -84,6 +86,8 @@ async def _dispatch(ctx: Ctx, event: InboundEvent) -> Outcome:
         # Said once per such message, with no question after it: nothing the person does in
         # this chat can reach us, so repeating the question would only loop.
         return ctx.outcome(ctx.state, ctx.t(WITHHELD), prompt=False)
+    if event.kind == EventKind.DOCUMENT and ctx.state.step != "new":
+        return await _document(ctx, event)
     if event.kind == EventKind.MEDIA and ctx.state.step != "new":
         raise InputError(ctx.t("I can only read typed answers. Please type your answer."))
     if event.kind == EventKind.COMMAND:
@@ -96,6 +100,24 @@ async def _dispatch(ctx: Ctx, event: InboundEvent) -> Outcome:
     if ctx.state.step == "new":
         return registration.welcome(ctx)
     return await _answer(ctx, await _reply(ctx, event))
+
+
+async def _document(ctx: Ctx, event: InboundEvent) -> Outcome:
+    """A file is an answer only where a step asks for one (a leader's CSV import);
+    elsewhere its caption, if any, is what the person typed."""
+    current, param = lookup(ctx.state.step)
+    if not current.documents and event.text.strip():
+        return await _answer(ctx, await _reply(ctx, replace(event, kind=EventKind.TEXT)))
+    if not current.documents:
+        raise InputError(ctx.t("I can only read typed answers. Please type your answer."))
+    if event.document is None:
+        raise InputError(
+            ctx.t(
+                "I could not read that file. Please send a CSV file (text, at most 1 MB), "
+                "or paste its lines here."
+            )
+        )
+    return await current.answer(ctx, param, Typed(event.document))
 
 
 async def _answer(ctx: Ctx, reply: Reply) -> Outcome:

@@ -13,6 +13,7 @@ class EventKind(StrEnum):
     COMMAND = "command"
     MEDIA = "media"  # a picture, sticker or voice note: nothing to read as an answer
     WITHHELD = "withheld"  # the messenger did not pass the message on (Zalo, protected users)
+    DOCUMENT = "document"  # a file sent as a document: its text, once the channel read it
 
 
 @dataclass(frozen=True)
@@ -27,6 +28,10 @@ class InboundEvent:
     locale_hint: str | None = None
     event_id: str | None = None
     received_at: datetime | None = None
+    # A DOCUMENT: the platform's reference to fetch it by, and its text once fetched (None:
+    # not fetched, or not readable as text).
+    file_ref: str = ""
+    document: str | None = None
 
     def __post_init__(self) -> None:
         # Whatever a platform delivers (NUL, control characters, lone surrogates) is cleaned
@@ -34,6 +39,8 @@ class InboundEvent:
         for name in ("user_ref", "text", "choice_id", "command"):
             object.__setattr__(self, name, clean_text(getattr(self, name)))
         object.__setattr__(self, "args", tuple(clean_text(arg) for arg in self.args))
+        if self.document is not None:
+            object.__setattr__(self, "document", clean_text(self.document))
 
 
 @dataclass(frozen=True)

@@ -90,7 +90,10 @@ class LeaderStep(BaseStep):
         grant = await current_grant(ctx)
         if grant is None:
             return OutboundMessage(no_permission(ctx))
-        return await self.screen(ctx, param, grant)
+        try:
+            return await self.screen(ctx, param, grant)
+        except InputError as error:  # a screen this grant does not allow (any more)
+            return OutboundMessage(error.message)
 
     async def screen(self, ctx: Ctx, param: str, grant: Grant) -> OutboundMessage:
         raise NotImplementedError

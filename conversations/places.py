@@ -204,6 +204,8 @@ def _chosen_commune(ctx: Ctx, commune: Place) -> Outcome:
         commune_name=_place_label(commune),
         place_id=None,
         place_name=None,
+        household_id=None,
+        household_name=None,
     )
     return ctx.outcome(state)
 
@@ -217,8 +219,11 @@ def _place_question(ctx: Ctx) -> str:
 
 
 def _placed(ctx: Ctx, place_id: int | None, name: str) -> Outcome:
-    state = ctx.state.with_profile(place_id=place_id, place_name=name).next("group_pick")
-    return ctx.outcome(state)
+    state = ctx.state.with_profile(place_id=place_id, place_name=name)
+    if place_id != ctx.state.profile.place_id:
+        # A household belongs to one village: moving away leaves it.
+        state = state.with_profile(household_id=None, household_name=None)
+    return ctx.outcome(state.next("group_pick"))
 
 
 async def _places(ctx: Ctx) -> list[Place]:

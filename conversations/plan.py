@@ -8,6 +8,7 @@ households, clans, villages or units) decides how a gap is said: "526 more peopl
 from dataclasses import dataclass
 
 from conversations.i18n import N_
+from conversations.text import has_letter
 
 QD387 = "387"  # group titles and the association's own work
 QD677 = "677"  # Learning Citizens
@@ -131,3 +132,13 @@ def parse_pair(text: str) -> tuple[int, int] | None:
     if len(parts) != 2 or not all(p.isdigit() for p in parts):
         return None
     return int(parts[0]), int(parts[1])
+
+
+NAME_LIMIT = 100  # characters of a household's or clan's name
+
+
+def unit_name(text: str) -> str | None:
+    """A household's or clan's name as kept (spaces tidied: "Nguyễn Văn An", "Họ Trần"), or
+    None when it has no letter or is longer than NAME_LIMIT."""
+    tidy = " ".join(text.split())
+    return tidy if has_letter(tidy) and len(tidy) <= NAME_LIMIT else None

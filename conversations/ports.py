@@ -8,6 +8,7 @@ from typing import Protocol
 from conversations.campaigns import CampaignCount, Recipient
 from conversations.digest import Digest
 from conversations.events import OutboundMessage
+from conversations.i18n import ExplainedError
 from conversations.model import Criteria, DigitalCheck
 from conversations.roles import Grant, RoleName, Submission, SubmissionDetail
 from conversations.schedule import Schedule
@@ -35,7 +36,20 @@ class TypedPlace:
     people: int
 
 
+@dataclass(frozen=True)
+class Named:
+    """A household or clan kept by name, and whether it is recognised in the year asked."""
+
+    id: int
+    name: str
+    recognised: bool = False
+
+
 class Directory(Protocol):
+    async def households(self, place_id: int) -> Sequence[Named]:
+        """The households a village keeps by name (for a citizen to say which is theirs)."""
+        ...
+
     async def search_communes(self, query: str, limit: int) -> Sequence[Place]: ...
 
     async def province_named(self, query: str) -> str | None:
@@ -139,6 +153,35 @@ class Leadership(Protocol):
         ...
 
 
+class TitleBook(Protocol):
+    """A village leader's named households and clans, and any leader's CSV import of the
+    titles. Every call re-checks the grant; None or False means "not allowed"."""
+
+    async def named(self, grant: Grant, kind: str, year: int) -> Sequence[Named] | None:
+        """The village's named units of `kind` ("households" or "clans") counted in `year`."""
+        ...
+
+    async def add_named(
+        self, grant: Grant, kind: str, names: Sequence[str], year: int, now: datetime
+    ) -> int | None:
+        """Keep these names from `year` on; how many were not kept before."""
+        ...
+
+    async def set_recognised(
+        self, grant: Grant, unit_id: int, year: int, recognised: bool, now: datetime
+    ) -> bool: ...
+
+    async def remove_named(self, grant: Grant, unit_id: int, year: int) -> bool:
+        """No longer counted from `year` on (earlier years keep it)."""
+        ...
+
+    async def import_csv(
+        self, grant: Grant, text: str, now: datetime
+    ) -> tuple[int, tuple[ExplainedError, ...]] | None:
+        """(lines stored, problems): all lines stored or, with any problem, none."""
+        ...
+
+
 class Reports(Protocol):
     """Files for leaders; paths returned are ready to send."""
 
@@ -194,6 +237,7 @@ class Ports:
     digital: DigitalCheck
     timezone: str = "Asia/Ho_Chi_Minh"
     leadership: Leadership | None = None
+    titles: TitleBook | None = None
     reports: Reports | None = None
     outbox: Outbox | None = None
     privacy: Privacy | None = None

@@ -21,6 +21,8 @@ class Profile:
     commune_name: str | None = None
     place_id: int | None = None
     place_name: str | None = None
+    household_id: int | None = None  # the named household the person belongs to, if said
+    household_name: str | None = None
     group: str | None = None
     consent_at: datetime | None = None
     consent_version: str | None = None  # which consent text was agreed to

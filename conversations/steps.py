@@ -10,6 +10,7 @@ from conversations.events import Choice, OutboundMessage
 class Step(Protocol):
     free_text: bool
     numeric: bool
+    documents: bool  # takes a file's text (a CSV sent as a document) as its answer
 
     async def prompt(self, ctx: Ctx, param: str) -> OutboundMessage: ...
 
@@ -66,6 +67,7 @@ class BaseStep:
 
     free_text = False
     numeric = False
+    documents = False
 
     def back(self, ctx: Ctx, param: str) -> str | None:
         return None

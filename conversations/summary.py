@@ -222,6 +222,7 @@ PROFILE_EDITS = {
     "place": "place",
     "group": "group_pick",
     "digital": "edit_digital",
+    "household": "household",
 }
 
 
@@ -244,6 +245,9 @@ class EditPick(BaseStep):
             ("place", t("Village or unit")),
             ("group", t("Group")),
         ]
+        place_id = ctx.state.profile.place_id
+        if place_id is not None and await ctx.directory.households(place_id):
+            options.append(("household", t("Household")))
         text = t(
             "What do you want to change? Tap an indicator number (1 to {last}) or another item.",
             last=ids[-1],

@@ -17,9 +17,10 @@ from conversations.leading import (
     require_grant,
     turned_page,
 )
+from conversations.named_titles import named_label, named_list
 from conversations.paging import page_of, split_page
 from conversations.plan import BY_ID, ENTERED, VILLAGE_ENTERS, parse_pair
-from conversations.roles import MAY_ADD_PLACES, Grant
+from conversations.roles import MAY_ADD_PLACES, Grant, RoleName
 from conversations.steps import ask, step
 
 Facts = Mapping[tuple[int, str], tuple[int, int]]
@@ -34,28 +35,26 @@ def fact_label(ctx: Ctx, facts: Facts, org_id: int, metric: str) -> str:
     return f"{label}: {shown}"
 
 
+Rows = list[tuple[str, str]]  # (option value or "" for a line only, label)
+
+
 @step("lead_titles")
 class Titles(LeaderStep):
     async def screen(self, ctx: Ctx, param: str, grant: Grant) -> OutboundMessage:
         t = ctx.t
         facts = await leadership(ctx).facts(grant, ctx.season)
-        lines = [t("Titles and the association's numbers, {year}", year=ctx.season)]
-        options: list[tuple[str, str]] = []
         if grant.role in MAY_ADD_PLACES:
-            for metric, kind in TITLED.items():
-                places = [p for p in await leadership(ctx).places(grant) if p.kind == kind]
-                titled = sum(facts.get((p.id, metric), (0, 0))[0] for p in places)
-                label = f"{t(BY_ID[metric].label)}: {titled}/{len(places)}"
-                lines.append(label)
-                options.append((metric, label))
-            keys = [(grant.org_id, metric) for metric in ENTERED]
-        else:
-            keys = [(grant.org_id, metric) for metric in sorted(VILLAGE_ENTERS)]
-        for org_id, metric in keys:
-            label = fact_label(ctx, facts, org_id, metric)
-            lines.append(label)
-            options.append((f"{org_id}.{metric}", label))
-        lines.append(t("Tap one to record it for this year."))
+            rows = await _commune_rows(ctx, grant, facts)
+        elif grant.role == RoleName.VILLAGE:
+            rows = await _village_rows(ctx, grant, facts)
+        else:  # a unit's own title is the commune's to record: shown, not tapped
+            rows = [("", fact_label(ctx, facts, grant.org_id, "units"))]
+        lines = [t("Titles and the association's numbers, {year}", year=ctx.season)]
+        lines += [label for value, label in rows if not value.startswith("named.")]
+        options = [(value, label) for value, label in rows if value]
+        if options:
+            lines.append(t("Tap one to record it for this year."))
+            options.append(("import", t("Import from a CSV file")))
         options.append(("menu", t("« Leader menu")))
         return ask("lead_titles", "\n".join(lines), options)
 
@@ -65,6 +64,13 @@ class Titles(LeaderStep):
             return ctx.outcome(ctx.state.at(MENU))
         if value in TITLED:
             return ctx.outcome(ctx.state.at(f"lead_titled:{value}"))
+        if value == "import":
+            return ctx.outcome(ctx.state.at("lead_import"))
+        kind = value.rpartition(".")[2]
+        grant = await require_grant(ctx)
+        if value.startswith("named.") or await _kept_by_name(ctx, grant, kind):
+            # Where names are kept the count is made from them: it is not typed.
+            return ctx.outcome(ctx.state.at(f"lead_named:{kind}"))
         return ctx.outcome(ctx.state.at(f"lead_fact:{value}"))
 
 
@@ -133,6 +139,38 @@ class Titled(LeaderStep):
 
     def back(self, ctx: Ctx, param: str) -> str | None:
         return "lead_titles"
+
+
+async def _commune_rows(ctx: Ctx, grant: Grant, facts: Facts) -> Rows:
+    """The villages and units holding their title, then the association's own columns."""
+    rows = []
+    places = await leadership(ctx).places(grant)
+    for metric, kind in TITLED.items():
+        of_kind = [p for p in places if p.kind == kind]
+        titled = sum(facts.get((p.id, metric), (0, 0))[0] for p in of_kind)
+        rows.append((metric, f"{ctx.t(BY_ID[metric].label)}: {titled}/{len(of_kind)}"))
+    for metric in ENTERED:
+        rows.append((f"{grant.org_id}.{metric}", fact_label(ctx, facts, grant.org_id, metric)))
+    return rows
+
+
+async def _village_rows(ctx: Ctx, grant: Grant, facts: Facts) -> Rows:
+    """The households and clans, as counts or kept by name."""
+    rows = []
+    for metric in sorted(VILLAGE_ENTERS):
+        rows.append((f"{grant.org_id}.{metric}", fact_label(ctx, facts, grant.org_id, metric)))
+    for kind in sorted(VILLAGE_ENTERS):
+        named = await named_list(ctx, grant, kind)
+        rows.append((f"named.{kind}", named_label(ctx, kind, len(named))))
+    return rows
+
+
+async def _kept_by_name(ctx: Ctx, grant: Grant, kind: str) -> bool:
+    return (
+        grant.role == RoleName.VILLAGE
+        and kind in VILLAGE_ENTERS
+        and bool(await named_list(ctx, grant, kind))
+    )
 
 
 async def _store(ctx: Ctx, grant: Grant, org_id: int, metric: str, done: int, total: int) -> None:

@@ -23,9 +23,10 @@ from conversations.digest import (
     plan_shares,
 )
 from conversations.state import Status
-from storage.models import AssessmentRow, OrgUnit, Person
+from storage.models import AssessmentRow, NamedUnit, OrgUnit, Person
+from storage.named_units import recognised_names
 from storage.people_lists import STARTED, people_rows, unreachable_names
-from storage.plan_facts import fact_totals, facts_by_place
+from storage.plan_facts import fact_totals, facts_by_place, subtree
 from storage.schedules import schedule_for
 from storage.targets import target_for
 
@@ -200,6 +201,11 @@ async def build_digest(
         ),
         parent_name=parent.name if parent is not None and parent.kind != "country" else None,
         previous=tuple(plan_shares(previous).items()) if previous is not None else (),
+        titled_names=(
+            await recognised_names(session, subtree(node, NamedUnit.village_id), year)
+            if full
+            else ()
+        ),
     )
 
 

@@ -7,11 +7,12 @@ from dataclasses import dataclass, replace
 from sqlalchemy import literal, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from conversations.ports import Place
+from conversations.ports import Named, Place
 from conversations.text import fold, natural_sorted
 from storage.former import former_provinces, matching_former
 from storage.links import by_code
 from storage.models import OrgUnit, PlaceLink
+from storage.named_units import households_of
 
 
 @dataclass
@@ -19,6 +20,9 @@ class SqlDirectory:
     """The organisation tree as the core's Directory port."""
 
     session: AsyncSession
+
+    async def households(self, place_id: int) -> Sequence[Named]:
+        return await households_of(self.session, place_id)
 
     async def search_communes(self, query: str, limit: int) -> Sequence[Place]:
         words = fold(query).split()

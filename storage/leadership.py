@@ -139,7 +139,7 @@ class SqlLeadership:
         return Place(unit.id, unit.name)
 
     async def typed_places(self, grant: Grant) -> Sequence[TypedPlace]:
-        if grant.role != RoleName.COMMUNE or not await self._holds(grant):
+        if grant.role != RoleName.COMMUNE or not await self.holds(grant):
             return []
         return await typed_places(self.session, grant.org_id)
 
@@ -147,7 +147,7 @@ class SqlLeadership:
         node = await self.session.get(OrgUnit, org_id)
         if grant.role != RoleName.COMMUNE or node is None or node.parent_id != grant.org_id:
             return None
-        if node.kind not in ("village", "unit") or not await self._holds(grant):
+        if node.kind not in ("village", "unit") or not await self.holds(grant):
             return None
         return await attach_typed(self.session, grant.org_id, typed, node)
 
@@ -246,13 +246,13 @@ class SqlLeadership:
         return await self.submission(grant, assessment_id)
 
     async def digest(self, grant: Grant, year: int, now: datetime) -> Digest | None:
-        if not await self._holds(grant):
+        if not await self.holds(grant):
             return None
         return await build_digest(self.session, grant.org_id, year, now, self.timezone)
 
     async def facts(self, grant: Grant, year: int) -> Mapping[tuple[int, str], tuple[int, int]]:
         node = await self.session.get(OrgUnit, grant.org_id)
-        if node is None or not await self._holds(grant):
+        if node is None or not await self.holds(grant):
             return {}
         return await facts_by_place(self.session, node, year)
 
@@ -270,7 +270,7 @@ class SqlLeadership:
         households and clans); else why the numbers do not fit (a msgid)."""
         allowed = grant.role in MAY_ADD_PLACES or metric in VILLAGE_ENTERS
         node = await self.session.get(OrgUnit, org_id)
-        if node is None or not allowed or not await self._holds(grant):
+        if node is None or not allowed or not await self.holds(grant):
             return "forbidden"
         if not await covers(self.session, grant, org_id):
             return "forbidden"
@@ -284,19 +284,19 @@ class SqlLeadership:
         return await schedule_for(self.session, grant.org_id, year)
 
     async def set_schedule(self, grant: Grant, year: int, key: str, raw: str) -> bool:
-        if grant.role not in MAY_ADD_PLACES or not await self._holds(grant):
+        if grant.role not in MAY_ADD_PLACES or not await self.holds(grant):
             return False
         await set_schedule(self.session, grant.org_id, year, key, raw)
         return True
 
     async def campaigns(self, grant: Grant) -> Sequence[CampaignCount]:
-        if not await self._holds(grant):
+        if not await self.holds(grant):
             return []
         nodes = [grant.org_id, *(p.id for p in await self.places(grant))]
         return await campaign_counts(self.session, nodes)
 
     async def unfinished(self, grant: Grant, season: int) -> Sequence[Recipient]:
-        if not await self._holds(grant):
+        if not await self.holds(grant):
             return []
         return await unfinished(self.session, people_of(grant), season, LIVE_CHANNELS)
 
@@ -323,9 +323,9 @@ class SqlLeadership:
             .where(AssessmentRow.id == assessment_id, people_of(grant), visible())
         )
         found = (await self.session.execute(query)).first()
-        return found if found is not None and await self._holds(grant) else None
+        return found if found is not None and await self.holds(grant) else None
 
-    async def _holds(self, grant: Grant) -> bool:
+    async def holds(self, grant: Grant) -> bool:
         """The acting person holds this grant now (it may have been revoked meanwhile)."""
         return any(held == grant for held in await self.grants(*self.who))
 

@@ -98,6 +98,10 @@ class Person(Base):
     # Erased on request: only an anonymous row for the year's counts is left (README).
     erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     unreachable_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # The named household ("Gia đình học tập") the person says they belong to, if any.
+    household_id: Mapped[int | None] = mapped_column(
+        ForeignKey("named_units.id", ondelete="SET NULL"), index=True
+    )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
@@ -319,3 +323,35 @@ class PlanFact(Base):
     done: Mapped[int] = mapped_column(Integer)
     total: Mapped[int] = mapped_column(Integer)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class NamedUnit(Base):
+    """A household or clan of a village kept by name (QĐ 387: "Gia đình học tập", "Dòng họ
+    học tập"), where the village leader keeps names rather than counts. It counts from the
+    year `since`; removing it sets `removed_in`, so earlier years' counts do not change."""
+
+    __tablename__ = "named_units"
+    __table_args__ = (UniqueConstraint("village_id", "kind", "search_key"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    village_id: Mapped[int] = mapped_column(
+        ForeignKey("org_units.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[str] = mapped_column(String(16))  # the plan metric: households or clans
+    name: Mapped[str] = mapped_column(String(100))
+    search_key: Mapped[str] = mapped_column(String(200))
+    since: Mapped[int] = mapped_column(Integer)
+    removed_in: Mapped[int | None] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class NamedUnitTitle(Base):
+    """A named household or clan recognised ("công nhận") in a year."""
+
+    __tablename__ = "named_unit_titles"
+
+    unit_id: Mapped[int] = mapped_column(
+        ForeignKey("named_units.id", ondelete="CASCADE"), primary_key=True
+    )
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime())

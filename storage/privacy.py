@@ -17,6 +17,7 @@ from storage.models import (
     Conversation,
     InboxUpdate,
     Invite,
+    NamedUnit,
     OrgUnit,
     OutboxMessage,
     Person,
@@ -73,6 +74,8 @@ async def collect(session: AsyncSession, channel: str, user_ref: str) -> dict[st
     data: dict[str, Any] = {"person": _fields(person, PERSON_FIELDS)}
     data["person"]["commune"] = await _unit_name(session, person.commune_id)
     data["person"]["village_or_unit"] = await _unit_name(session, person.place_id)
+    household = await session.get(NamedUnit, person.household_id) if person.household_id else None
+    data["person"]["household"] = household.name if household else None
     data["assessments"] = await _assessments(session, person.id)
     consents = select(ConsentRecord).where(ConsentRecord.person_id == person.id)
     data["consents"] = [
@@ -124,8 +127,8 @@ async def erase(session: AsyncSession, channel: str, user_ref: str, now: datetim
     """Erase the person; returns how many anonymous assessment rows were kept.
 
     Kept, anonymised, so that a year's counts stay right: the person row without name,
-    birth year, typed place, messenger id or language (commune, village or unit, group and
-    consent time stay), and the sent assessment rows without answers, evidence or return
+    birth year, typed place, household, messenger id or language (commune, village or unit,
+    group and consent time stay), and the sent assessment rows without answers, evidence or return
     reason. Erased: answers, drafts, the conversation, leader roles, messages in the outbox
     (pending ones deleted; sent ones emptied, so campaign counts stay right) and the
     person's updates in the inbox. A person who never sent an assessment is deleted
@@ -178,7 +181,7 @@ def _anonymise(person: Person, now: datetime) -> None:
     # A random reference nobody knows: the row can no longer be tied to a messenger account.
     person.channel, person.user_ref = ERASED_CHANNEL, secrets.token_hex(16)
     person.locale = "vi"
-    person.name = person.birth_year = person.place_name = None
+    person.name = person.birth_year = person.place_name = person.household_id = None
     person.unreachable_at = person.withdrawn_at = None
     person.erased_at = person.updated_at = now
     person.created_at = now

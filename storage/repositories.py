@@ -16,6 +16,7 @@ from storage.models import (
     AssessmentRow,
     ConsentRecord,
     Conversation,
+    NamedUnit,
     OrgUnit,
     Person,
 )
@@ -89,6 +90,9 @@ class StateStore:
 
     async def _profile(self, person: Person) -> Profile:
         commune = await self.session.get(OrgUnit, person.commune_id) if person.commune_id else None
+        household = (
+            await self.session.get(NamedUnit, person.household_id) if person.household_id else None
+        )
         return Profile(
             name=person.name,
             birth_year=person.birth_year,
@@ -96,6 +100,8 @@ class StateStore:
             commune_name=await _label(self.session, commune) if commune else None,
             place_id=person.place_id,
             place_name=person.place_name,
+            household_id=household.id if household else None,
+            household_name=household.name if household else None,
             group=person.target_group,
             consent_at=person.consent_at,
             consent_version=person.consent_version,
@@ -216,6 +222,7 @@ def _apply_profile(person: Person, state: UserState, now: datetime) -> None:
     person.commune_id = profile.commune_id
     person.place_id = profile.place_id
     person.place_name = profile.place_name
+    person.household_id = profile.household_id
     person.target_group = profile.group
     person.consent_at = profile.consent_at
     person.consent_version = profile.consent_version

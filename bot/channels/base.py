@@ -72,6 +72,11 @@ class Channel(Protocol):
 
     def to_event(self, payload: Payload) -> InboundEvent | None: ...
 
+    async def read_document(self, event: InboundEvent) -> InboundEvent:
+        """A DOCUMENT event with the file's text fetched from the platform (None when it
+        cannot be read); any other event as it is."""
+        ...
+
     async def send(
         self, user_ref: str, replies: Sequence[OutboundMessage], payload: Payload | None
     ) -> Delivery:

@@ -6,7 +6,7 @@ import asyncio
 import logging
 import os
 from collections.abc import Awaitable, Coroutine, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
@@ -36,7 +36,8 @@ from bot.settings import Settings
 from bot.webhook import webhook_route
 from conversations.commands import COMMANDS
 from conversations.events import Choice, EventKind, InboundEvent, OutboundMessage, from_typed_text
-from conversations.i18n import SUPPORTED, Translator
+from conversations.i18n import SUPPORTED, ExplainedError, Translator
+from storage.csv_text import decode_csv
 
 # Opt in to PTB's timedelta durations now, instead of a deprecation warning per RetryAfter.
 os.environ.setdefault("PTB_TIMEDELTA", "true")
@@ -49,6 +50,8 @@ SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 ALLOWED_UPDATES = ["message", "callback_query"]
 CALLBACK_DATA_LIMIT = 64
 SHORT_LABEL = 14  # labels up to this length fit two to a row on a phone
+# Bytes of a document read from chat (a CSV import): a commune's file is far smaller.
+DOCUMENT_LIMIT = 1_000_000
 
 
 def to_event(update: Update) -> InboundEvent | None:
@@ -71,6 +74,17 @@ def to_event(update: Update) -> InboundEvent | None:
         return None
     # A photo's caption is what the person typed; a sticker or voice note has nothing to read.
     text = message.text or message.caption
+    if message.document is not None:
+        size = message.document.file_size
+        ref = message.document.file_id if size is None or size <= DOCUMENT_LIMIT else ""
+        return InboundEvent(
+            CHANNEL,
+            str(user.id),
+            EventKind.DOCUMENT,
+            text=text or "",
+            file_ref=ref,
+            **common,  # type: ignore[arg-type]
+        )
     if text is None and _media(message):
         return InboundEvent(CHANNEL, str(user.id), EventKind.MEDIA, **common)  # type: ignore[arg-type]
     return from_typed_text(CHANNEL, str(user.id), text or "", **common)  # type: ignore[arg-type]
@@ -78,7 +92,7 @@ def to_event(update: Update) -> InboundEvent | None:
 
 def _media(message: Message) -> bool:
     kinds = (message.photo, message.sticker, message.voice, message.audio, message.video)
-    return any(kinds) or message.video_note is not None or message.document is not None
+    return any(kinds) or message.video_note is not None
 
 
 def _received_at(update: Update) -> datetime:
@@ -258,6 +272,24 @@ class TelegramChannel:
     def to_event(self, payload: Payload) -> InboundEvent | None:
         update = Update.de_json(payload, self.bot)
         return to_event(update) if update is not None else None
+
+    async def read_document(self, event: InboundEvent) -> InboundEvent:
+        """The document's text put in the event (getFile, then the file's download); the
+        event as it was when the file is too big, not text, or cannot be fetched now."""
+        if event.kind != EventKind.DOCUMENT or not event.file_ref:
+            return event
+        try:
+            found = await self.bot.get_file(event.file_ref)
+            if found.file_size is not None and found.file_size > DOCUMENT_LIMIT:
+                return event
+            data = bytes(await found.download_as_bytearray())
+        except TelegramError as error:
+            log.warning("a document could not be fetched: %s", type(error).__name__)
+            return event
+        try:
+            return replace(event, document=decode_csv(data))
+        except ExplainedError:  # a workbook or other non-text: the leader is asked for CSV
+            return event
 
     async def send(
         self, user_ref: str, replies: Sequence[OutboundMessage], payload: Payload | None

@@ -165,6 +165,11 @@ class ZaloChannel:
             self._poller.cancel()
             await asyncio.gather(self._poller, return_exceptions=True)
 
+    async def read_document(self, event: InboundEvent) -> InboundEvent:
+        # The Bot Platform delivers no files (its events are text, image, sticker, voice and
+        # "unsupported"): there is never a document to fetch.
+        return event
+
     def to_event(self, payload: Payload) -> InboundEvent | None:
         update = parse_update(payload)
         return to_event(update) if update is not None else None

@@ -63,7 +63,7 @@ def test_villages_and_units_come_from_a_csv_file_all_or_nothing(cdht, tmp_path: 
         "Xã Hải Hậu;Trường THCS Hải Hậu;Đơn vị học tập;2026;1;1\r\n",
         encoding="utf-8-sig",
     )
-    assert "2 yearly counts stored." in cdht("titles", "import-csv", str(titles)).stdout
+    assert "2 lines stored" in cdht("titles", "import-csv", str(titles)).stdout
     shown = cdht("titles", "show", "--org", "Xã Hải Hậu", "--year", "2026").stdout
     assert "households: 85 of 120" in shown
     assert "units: 1 of 1" in shown
@@ -71,6 +71,16 @@ def test_villages_and_units_come_from_a_csv_file_all_or_nothing(cdht, tmp_path: 
     refused = cdht("titles", "import-csv", str(titles))
     assert refused.returncode == 2
     assert "line 2: Xóm 1: More recognised than there are" in refused.stderr
+    # Households by name replace Xóm 1's typed count.
+    titles.write_text(
+        "Xã;Nơi;Loại;Năm;Đạt;Tên hộ\n"
+        "Xã Hải Hậu;Xóm 1;Gia đình học tập;2026;1;Nguyễn Văn An\n"
+        "Xã Hải Hậu;Xóm 1;Gia đình học tập;2026;0;Trần Thị Bình\n",
+        encoding="utf-8",
+    )
+    assert "2 lines stored" in cdht("titles", "import-csv", str(titles)).stdout
+    shown = cdht("titles", "show", "--org", "Xã Hải Hậu", "--year", "2026").stdout
+    assert "households: 1 of 2" in shown
 
 
 def test_invitations_targets_and_the_report(cdht, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
@@ -113,6 +123,7 @@ def test_invitations_targets_and_the_report(cdht, tmp_path: Path) -> None:  # ty
         "Theo thôn, đơn vị",
         "Danh hiệu theo thôn, đơn vị",
         "Công dân đã được công nhận",
+        "Hộ, dòng họ được công nhận",
         "Đang làm dở",
         "Đang chờ xử lý",
         "Biểu đồ",

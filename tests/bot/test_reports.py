@@ -127,6 +127,7 @@ SHEETS = (
     "By village and unit",
     "Titles by village and unit",
     "Recognised citizens",
+    "Recognised households, clans",
     "Started, not sent",
     "Pending",
     "Chart",

@@ -168,3 +168,30 @@ def test_spacing_never_allows_more_than_the_rate_in_any_second(arrivals: list[fl
         sent.append(max(slot, now))
     for start in sent:
         assert sum(1 for moment in sent if start <= moment < start + 1) <= 30
+
+
+def _document(size: int, caption: str | None = None) -> dict[str, Any]:
+    message: dict[str, Any] = {
+        "message_id": 3,
+        "date": 1_790_000_000,
+        "chat": CHAT,
+        "from": USER,
+        "document": {"file_id": "F1", "file_unique_id": "U1", "file_size": size},
+    }
+    if caption is not None:
+        message["caption"] = caption
+    return {"update_id": 9, "message": message}
+
+
+def test_a_document_is_an_event_to_fetch_unless_it_is_too_big() -> None:
+    small = to_event(update(_document(2_000, caption="danh hiệu")))
+    assert small is not None
+    assert (small.kind, small.file_ref, small.text, small.document) == (
+        EventKind.DOCUMENT,
+        "F1",
+        "danh hiệu",
+        None,
+    )
+    big = to_event(update(_document(5_000_000)))
+    assert big is not None
+    assert (big.kind, big.file_ref) == (EventKind.DOCUMENT, "")  # never fetched: "cannot read"

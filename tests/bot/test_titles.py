@@ -39,6 +39,9 @@ async def test_village_and_commune_leaders_record_titles(leader_app: App) -> Non
     assert village.labels == [
         "Learning clans: not entered",
         "Learning families: not entered",
+        "Clans by name (0)",
+        "Households by name (0)",
+        "Import from a CSV file",
         "« Leader menu",
     ]
     await village.click("Learning families: not entered")

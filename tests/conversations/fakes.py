@@ -4,7 +4,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from conversations.model import default_criteria, default_digital
-from conversations.ports import Place, Ports
+from conversations.ports import Named, Place, Ports
 from conversations.text import fold
 from tests.support import FakeClock
 
@@ -20,6 +20,9 @@ LINKS: dict[str, tuple[int, int | None]] = {"xom1code": (1, 11), "haihau00": (1,
 @dataclass
 class FakeDirectory:
     communes: list[Place] = field(default_factory=lambda: list(COMMUNES))
+
+    async def households(self, place_id: int) -> Sequence[Named]:
+        return []
 
     async def search_communes(self, query: str, limit: int) -> Sequence[Place]:
         words = fold(query).split()

@@ -45,7 +45,7 @@ from typing import Any
 from starlette.applications import Starlette
 from starlette.datastructures import UploadFile
 from starlette.requests import Request
-from starlette.responses import JSONResponse
+from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from tests.fakes.local_server import LocalServer, RateLimits, ServedFake, wait_until
@@ -411,6 +411,7 @@ class FakeTelegram(ServedFake):
         )
         self._users: dict[int, Json] = {}
         self._files: dict[str, Upload] = {}
+        self._user_files: dict[str, bytes] = {}  # files people sent, by file_id
         self._commands: dict[str, list[Json]] = {}
         self._queue: list[_Queued] = []
         self._update_ids = itertools.count(100_001)
@@ -440,9 +441,11 @@ class FakeTelegram(ServedFake):
             "sendchataction": self._accept,
             "setmydescription": self._accept,
             "setmyshortdescription": self._accept,
+            "getfile": self._get_file,
         }
         route = Route("/bot{token}/{method}", self._endpoint, methods=["GET", "POST"])
-        self._server = LocalServer(Starlette(routes=[route]), "fake-telegram")
+        download = Route("/file/bot{token}/{path:path}", self._download, methods=["GET"])
+        self._server = LocalServer(Starlette(routes=[route, download]), "fake-telegram")
 
     # --- what the bot did ------------------------------------------------------------------
 
@@ -487,20 +490,48 @@ class FakeTelegram(ServedFake):
         first_name: str = "Test",
     ) -> Json:
         """A private text message from the user; ``/cmd ...`` gets a bot_command entity."""
+        message = self._from_user(user_id, language_code, first_name) | {"text": text}
+        if entity := _command_entity(text):
+            message["entities"] = [entity]
+        return self._enqueue({"message": message})
+
+    def send_document(
+        self,
+        user_id: int,
+        file_name: str,
+        content: bytes,
+        *,
+        mime_type: str = "text/csv",
+        language_code: str | None = "vi",
+    ) -> Json:
+        """A private message carrying a file, as a person attaches one ("📎 File"); the bot
+        fetches it with getFile and a download from /file/bot<token>/<file_path>."""
+        file_id = f"user-doc-{len(self._user_files) + 1}"
+        self._user_files[file_id] = content
+        document = {
+            "file_id": file_id,
+            "file_unique_id": f"u{file_id}",
+            "file_name": file_name,
+            "mime_type": mime_type,
+            "file_size": len(content),
+        }
+        message = self._from_user(user_id, language_code) | {"document": document}
+        return self._enqueue({"message": message})
+
+    def _from_user(
+        self, user_id: int, language_code: str | None, first_name: str = "Test"
+    ) -> Json:
+        """A new private message's common fields, from that user."""
         user: Json = {"id": user_id, "is_bot": False, "first_name": first_name}
         if language_code is not None:
             user["language_code"] = language_code
         self._users[user_id] = user
-        message: Json = {
+        return {
             "message_id": next(self._message_ids[user_id]),
             "from": user,
             "chat": self._chat_json(user_id),
             "date": _now(),
-            "text": text,
         }
-        if entity := _command_entity(text):
-            message["entities"] = [entity]
-        return self._enqueue({"message": message})
 
     def tap(self, user_id: int, label: str) -> Json:
         """Tap the button ``label`` on the newest bot message that shows one."""
@@ -647,6 +678,26 @@ class FakeTelegram(ServedFake):
             "can_read_all_group_messages": False,
             "supports_inline_queries": False,
         }
+
+    async def _get_file(self, params: dict[str, Any]) -> Json:
+        file_id = str(params.get("file_id") or "")
+        if file_id not in self._user_files:
+            raise bad_request("invalid file_id")
+        size = len(self._user_files[file_id])
+        return {
+            "file_id": file_id,
+            "file_unique_id": f"u{file_id}",
+            "file_size": size,
+            "file_path": f"documents/{file_id}.csv",
+        }
+
+    async def _download(self, request: Request) -> Response:
+        self.calls.append(Call("download", {}, time.monotonic(), 200))
+        path = request.path_params["path"]
+        file_id = path.removeprefix("documents/").removesuffix(".csv")
+        if request.path_params["token"] != self.token or file_id not in self._user_files:
+            return Response(status_code=404)
+        return Response(self._user_files[file_id], media_type="application/octet-stream")
 
     async def _get_updates(self, params: dict[str, Any]) -> list[Json]:
         self._check_polling_allowed()

@@ -14,7 +14,7 @@ from storage.csv_text import decode_csv
 from storage.db import make_sessionmaker, unit_of_work
 from storage.models import OrgUnit
 from storage.org_import import import_places
-from storage.plan_facts import import_facts
+from storage.titles_import import import_facts
 from tests.storage.test_plan_facts import NOW, places
 
 PLACES = (

@@ -14,7 +14,8 @@ from conversations.text import fold
 from storage.csv_text import find_columns, read_csv
 from storage.db import make_sessionmaker, unit_of_work
 from storage.models import OrgUnit, PlanFact
-from storage.plan_facts import COLUMNS, fact_totals, import_facts
+from storage.plan_facts import fact_totals
+from storage.titles_import import COLUMNS, import_facts
 from tests.storage.leaders_world import commune
 
 NOW = datetime(2026, 11, 20, 3, 0, tzinfo=UTC)
