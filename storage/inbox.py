@@ -5,11 +5,11 @@ same transaction that stores the person's answer (`handled`, which also holds th
 and the replies are marked delivered once sent (`delivered`). A crash anywhere in between
 leaves a row that says what is still to do."""
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, null, select, update
+from sqlalchemy import delete, func, null, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -21,15 +21,27 @@ Payload = dict[str, Any]
 
 
 async def keep(
-    session: AsyncSession, channel: str, updates: Sequence[tuple[str, Payload]], now: datetime
+    session: AsyncSession,
+    channel: str,
+    updates: Sequence[tuple[str, Payload]],
+    now: datetime,
+    people: Mapping[str, str] | None = None,
 ) -> list[str]:
-    """Write the updates down in one statement; returns the ids that were new. A redelivered
-    or concurrently posted duplicate is ignored by the database (ON CONFLICT DO NOTHING), so
-    two requests carrying the same update never fail each other."""
+    """Write the updates down in one statement; returns the ids that were new. `people` maps
+    an update id to who sent it (the user_ref its updates are claimed by). A redelivered or
+    concurrently posted duplicate is ignored by the database (ON CONFLICT DO NOTHING), so two
+    requests carrying the same update never fail each other."""
     if not updates:
         return []
+    people = people or {}
     rows = [
-        {"channel": channel, "update_id": update_id, "payload": payload, "received_at": now}
+        {
+            "channel": channel,
+            "update_id": update_id,
+            "payload": payload,
+            "received_at": now,
+            "user_ref": people.get(update_id),
+        }
         for update_id, payload in updates
     ]
     insert = pg_insert if _dialect(session) == "postgresql" else sqlite_insert
@@ -85,13 +97,86 @@ async def unhandled(session: AsyncSession) -> Sequence[InboxUpdate]:
     return (await session.execute(query)).scalars().all()
 
 
-async def undelivered(session: AsyncSession, since: datetime) -> Sequence[InboxUpdate]:
-    """Handled updates whose replies were stored but not sent before a crash."""
+async def waiting(session: AsyncSession, channel: str, user_ref: str) -> Sequence[InboxUpdate]:
+    """One person's updates kept but not handled, oldest first (the order they were kept)."""
+    query = (
+        select(InboxUpdate)
+        .where(
+            InboxUpdate.channel == channel,
+            InboxUpdate.user_ref == user_ref,
+            InboxUpdate.done_at.is_(None),
+        )
+        .order_by(InboxUpdate.id)
+    )
+    return (await session.execute(query)).scalars().all()
+
+
+async def waiting_people(
+    session: AsyncSession, kept_before: datetime, limit: int = 1000
+) -> list[tuple[str, str]]:
+    """(channel, user_ref) of people with an update kept by `kept_before` and still not
+    handled: left by a worker that died, or not reached yet by a busy one."""
+    query = (
+        select(InboxUpdate.channel, InboxUpdate.user_ref)
+        .where(
+            InboxUpdate.done_at.is_(None),
+            InboxUpdate.received_at <= kept_before,
+            InboxUpdate.user_ref.is_not(None),
+        )
+        .group_by(InboxUpdate.channel, InboxUpdate.user_ref)
+        .order_by(func.min(InboxUpdate.id))
+        .limit(limit)
+    )
+    return [(channel, user_ref or "") for channel, user_ref in await session.execute(query)]
+
+
+async def unsent_people(
+    session: AsyncSession, since: datetime, before: datetime, limit: int = 1000
+) -> list[tuple[str, str]]:
+    """(channel, user_ref) of people with replies stored from `since` to `before` and
+    not marked sent: their worker died between answering and sending."""
+    query = (
+        select(InboxUpdate.channel, InboxUpdate.user_ref)
+        .where(
+            InboxUpdate.replies.is_not(None),
+            InboxUpdate.done_at >= since,
+            InboxUpdate.done_at <= before,
+            InboxUpdate.user_ref.is_not(None),
+        )
+        .group_by(InboxUpdate.channel, InboxUpdate.user_ref)
+        .limit(limit)
+    )
+    return [(channel, user_ref or "") for channel, user_ref in await session.execute(query)]
+
+
+async def unclaimed(session: AsyncSession) -> Sequence[InboxUpdate]:
+    """Updates kept, not handled, whose sender is not recorded (kept by an older version)."""
+    query = select(InboxUpdate).where(
+        InboxUpdate.done_at.is_(None), InboxUpdate.user_ref.is_(None)
+    )
+    return (await session.execute(query)).scalars().all()
+
+
+async def set_senders(session: AsyncSession, senders: Mapping[int, str]) -> None:
+    """Record who sent each row (row id -> user_ref)."""
+    for row_id, user_ref in senders.items():
+        await session.execute(
+            update(InboxUpdate).where(InboxUpdate.id == row_id).values(user_ref=user_ref)
+        )
+
+
+async def undelivered(
+    session: AsyncSession, since: datetime, person: tuple[str, str] | None = None
+) -> Sequence[InboxUpdate]:
+    """Handled updates whose replies were stored but not sent before a crash (of one
+    (channel, user_ref) when `person` is given)."""
     query = (
         select(InboxUpdate)
         .where(InboxUpdate.replies.is_not(None), InboxUpdate.done_at >= since)
         .order_by(InboxUpdate.id)
     )
+    if person is not None:
+        query = query.where(InboxUpdate.channel == person[0], InboxUpdate.user_ref == person[1])
     return (await session.execute(query)).scalars().all()
 
 

@@ -204,7 +204,7 @@ async def test_updates_fetched_before_a_crash_are_handled_after_restart(
         fake.send_text(LAN, "1")
         await asyncio.wait_for(stuck.wait(), timeout=10)
         await fake.wait_for(lambda: fake.pending() == 0, what="Telegram thinks it was delivered")
-        for worker in list(service.sequencer._workers):
+        for worker in list(service.tasks):
             worker.cancel()  # the crash: nothing after this point runs
         monkeypatch.setattr(app, "dispatch", real_dispatch)
     async with running(settings, clock):
