@@ -16,7 +16,7 @@ from sqlalchemy import and_
 
 from bot import logs, operator, privacy_cli
 from bot.app import App
-from bot.arguments import YEAR
+from bot.arguments import WORKERS, YEAR
 from bot.channels import console
 from bot.export import write_csv
 from bot.gateway import Gateway
@@ -25,9 +25,11 @@ from bot.outbox import deliver
 from bot.portal_export import write_portal_csv
 from bot.scheduler import Campaigns
 from bot.settings import Settings
+from bot.single import only_process
+from bot.supervisor import WorkersError, supervise
 from bot.terminal import speaking, terminal, terminal_locale
 from conversations.events import OutboundMessage
-from conversations.i18n import SUPPORTED, ExplainedError, Translator
+from conversations.i18n import N_, SUPPORTED, ExplainedError, Translator
 from conversations.state import Status
 from storage.access_log import CLI, record_access
 from storage.db import unit_of_work
@@ -50,6 +52,12 @@ def parser() -> argparse.ArgumentParser:
     run = commands.add_parser("run", help=t("start every configured channel"))
     run.add_argument(
         "--user", default="console", help=t("console user id when no messenger is set")
+    )
+    run.add_argument(
+        "--workers",
+        type=WORKERS,
+        default=1,
+        help=t("processes to run on this machine (several need PostgreSQL)"),
     )
     chat = commands.add_parser("chat", help=t("talk to the bot in this terminal"))
     chat.add_argument("--user", default="console", help=t("who is talking (one id per person)"))
@@ -90,6 +98,17 @@ def console_outbox(app: App) -> console.Pending:
 
 
 async def cmd_run(app: App, args: argparse.Namespace) -> None:
+    if args.workers > 1:
+        status = await supervise(args.workers, app.settings.database_url)
+        if status:
+            raise WorkersError(N_("a worker exited with status {status}"), status=status)
+        return
+    with only_process(app.settings.database_url):
+        await run_one(app, args)
+
+
+async def run_one(app: App, args: argparse.Namespace) -> None:
+    """One worker: every configured channel, the outbox sender and the scheduler."""
     t = terminal()
     await app.prepare_database()
     database = app.engine.url.render_as_string(hide_password=True)
