@@ -25,7 +25,8 @@ from starlette.responses import PlainTextResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from bot.app import App
-from bot.channels.base import Channel, Delivery, Payload, backoff
+from bot.channels.base import Channel, Delivery, Payload, Turn, always, backoff
+from bot.leases import HeldLease
 from bot.outbox import Sender
 from bot.webhook import HttpServer
 from conversations.events import EventKind, OutboundMessage
@@ -74,6 +75,7 @@ class Gateway:
         self.tasks: set[asyncio.Task[None]] = set()
         self._slots = asyncio.Semaphore(handlers)
         self._sweeper: asyncio.Task[None] | None = None
+        self._leases: list[HeldLease] = []
 
     async def start(self, host: str = "127.0.0.1", port: int = 8080) -> None:
         """Take up what was left waiting, then open every channel and the HTTP server."""
@@ -89,7 +91,17 @@ class Gateway:
             self.http = HttpServer(Starlette(routes=routes), host, port)
             await self.http.start()
         for channel in self.channels.values():
-            await channel.start(self.keep)
+            await channel.start(self.keep, await self._polling_turn(channel))
+
+    async def _polling_turn(self, channel: Channel) -> Turn:
+        """One process polls each bot: on PostgreSQL the holder of its lease (SQLite has one
+        process)."""
+        if channel.mode != "polling" or self.app.engine.dialect.name != "postgresql":
+            return always
+        lease = HeldLease(self.app, f"poll:{channel.name}")
+        await lease.start()
+        self._leases.append(lease)
+        return lease.turn
 
     async def stop(self) -> None:
         """Stop receiving, finish and answer what was taken in, then close the channels."""
@@ -98,6 +110,8 @@ class Gateway:
             await self.http.stop()
         for channel in self.channels.values():
             await channel.stop()
+        for lease in self._leases:
+            await lease.stop()  # a standby process polls at once
         if self._sweeper is not None:
             self._sweeper.cancel()
             await asyncio.gather(self._sweeper, return_exceptions=True)

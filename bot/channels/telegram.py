@@ -26,6 +26,8 @@ from bot.channels.base import (
     Keep,
     Limits,
     Payload,
+    Turn,
+    always,
     keep_until_stored,
     poll_forever,
     split_text,
@@ -244,7 +246,7 @@ class TelegramChannel:
             await asyncio.gather(*self._tasks, return_exceptions=True)
         await self.bot.shutdown()
 
-    async def start(self, keep: Keep) -> None:
+    async def start(self, keep: Keep, turn: Turn = always) -> None:
         await self.open()
         await self.register_commands()
         url, secret = self.settings.telegram_webhook_url, self.settings.telegram_webhook_secret
@@ -254,7 +256,7 @@ class TelegramChannel:
             )
         else:
             await self.bot.delete_webhook()
-            self._poller = asyncio.create_task(self._poll(keep))
+            self._poller = asyncio.create_task(self._poll(keep, turn))
 
     async def stop(self) -> None:
         self._stopping.set()
@@ -314,9 +316,11 @@ class TelegramChannel:
             return Delivery(type(error).__name__, rest)
         return Delivery(SENT)
 
-    async def _poll(self, keep: Keep) -> None:
+    async def _poll(self, keep: Keep, turn: Turn) -> None:
         """getUpdates, keep the batch, and only then ask for the next (which confirms it)."""
-        await poll_forever(self._fetch, partial(self._store, keep), self._stopping, _refused_token)
+        await poll_forever(
+            self._fetch, partial(self._store, keep), self._stopping, _refused_token, turn
+        )
 
     async def _fetch(self) -> list[Update]:
         return list(
