@@ -17,6 +17,7 @@ from sqlalchemy import and_
 from bot import logs, operator, privacy_cli
 from bot.app import App
 from bot.arguments import WORKERS, YEAR
+from bot.budget import shared_rates
 from bot.channels import console
 from bot.export import write_csv
 from bot.gateway import Gateway
@@ -112,7 +113,7 @@ async def run_one(app: App, args: argparse.Namespace) -> None:
     t = terminal()
     await app.prepare_database()
     database = app.engine.url.render_as_string(hide_password=True)
-    channels = messengers(app.settings, app.clock)
+    channels = messengers(app.settings, app.clock, shared_rates(app))
     if not channels:
         note = t(
             "No messenger is configured: the console channel runs on {database}.",

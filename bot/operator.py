@@ -6,6 +6,7 @@ from pathlib import Path
 from bot.annual_report import write_workbook
 from bot.app import App
 from bot.arguments import DAYS, ROW_ID, YEAR
+from bot.budget import shared_rates
 from bot.messengers import messengers
 from bot.outbox import Sender
 from bot.report_files import localised
@@ -344,7 +345,7 @@ async def outbox_plan(app: App, args: argparse.Namespace) -> None:
 
 async def outbox_drain(app: App, args: argparse.Namespace) -> None:
     t = terminal()
-    channels = messengers(app.settings, app.clock)
+    channels = messengers(app.settings, app.clock, shared_rates(app))
     if not channels:
         raise OperatorError(N_("No messenger is configured: there is nothing to send through."))
     for channel in channels:

@@ -33,6 +33,7 @@ from bot.channels.base import (
     split_text,
     unsent,
 )
+from bot.pacing import Overall
 from bot.ratelimit import ChatRateLimiter
 from bot.settings import Settings
 from bot.webhook import webhook_route
@@ -194,7 +195,13 @@ class TelegramChannel:
 
     name = CHANNEL
 
-    def __init__(self, settings: Settings, limiter: ChatRateLimiter | None = None) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        limiter: ChatRateLimiter | None = None,
+        shared: Overall | None = None,
+    ) -> None:
+        """`shared`: the bot's overall rate shared with other processes, if any."""
         assert settings.telegram_bot_token is not None
         self.settings = settings
         self.limits = Limits(
@@ -210,7 +217,9 @@ class TelegramChannel:
             base_url=f"{root}/bot",
             base_file_url=f"{root}/file/bot",
             rate_limiter=limiter
-            or ChatRateLimiter(settings.telegram_rate_overall, settings.telegram_rate_per_chat),
+            or ChatRateLimiter(
+                settings.telegram_rate_overall, settings.telegram_rate_per_chat, shared=shared
+            ),
         )
         self._poller: asyncio.Task[None] | None = None
         self._offset: int | None = None

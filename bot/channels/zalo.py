@@ -46,7 +46,7 @@ from bot.channels.zalo_api import (
     parse_update,
 )
 from bot.files import files_route, link_key, signed_link
-from bot.pacing import SendPace
+from bot.pacing import Overall, SendPace
 from bot.settings import Settings
 from bot.webhook import webhook_route
 from conversations.events import EventKind, InboundEvent, OutboundMessage, from_typed_text
@@ -107,7 +107,8 @@ class ZaloChannel:
 
     name = CHANNEL
 
-    def __init__(self, settings: Settings, clock: Clock) -> None:
+    def __init__(self, settings: Settings, clock: Clock, shared: Overall | None = None) -> None:
+        """`shared`: the bot's overall rate shared with other processes, if any."""
         assert settings.zalo_bot_token is not None
         token = settings.zalo_bot_token.get_secret_value()
         self.settings, self.clock = settings, clock
@@ -119,7 +120,9 @@ class ZaloChannel:
             rate_per_chat=settings.zalo_rate_per_chat,
         )
         self.client = ZaloBotClient(token, settings.zalo_api_url)
-        self._pace = SendPace(settings.zalo_rate_overall, settings.zalo_rate_per_chat)
+        self._pace = SendPace(
+            settings.zalo_rate_overall, settings.zalo_rate_per_chat, shared=shared
+        )
         self._folder = Path(settings.reports_dir)
         self._key = link_key(token)
         self._stopping = asyncio.Event()

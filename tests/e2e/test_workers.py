@@ -21,8 +21,11 @@ from typing import Any
 
 import httpx
 import pytest
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from storage.db import make_sessionmaker, unit_of_work
+from storage.models import Lease
 from tests.e2e.processes import PATIENCE, SECRET, BotProcess, bot_environment, free_port
 from tests.e2e.test_kill_restart import Crowd, Said, stored_not_delivered, unfinished
 from tests.fakes.local_server import wait_until
@@ -147,7 +150,7 @@ async def run_crowd(
     return crowd, workers, in_doubt
 
 
-async def kill_one(workers: list[BotProcess], crowd: Crowd, engine: AsyncEngine) -> set[str]:
+async def kill_one(workers: list[BotProcess], crowd: Balanced, engine: AsyncEngine) -> set[str]:
     """SIGKILL the first worker with the others paused, and note the replies in doubt then
     (stored, not marked sent, yet already with Telegram)."""
     others = [w.process for w in workers[1:] if w.process is not None]
@@ -199,3 +202,38 @@ async def test_a_worker_killed_mid_run_loses_nothing_and_repeats_nothing(
         f" twice {twice} ({len(in_doubt)} replies were in doubt at the kill)"
     )
     assert lost == []
+
+
+async def poller_pid(engine: AsyncEngine) -> int | None:
+    async with unit_of_work(make_sessionmaker(engine)) as session:
+        holder = (
+            await session.execute(select(Lease.holder).where(Lease.name == "poll:telegram"))
+        ).scalar()
+    return int(holder.split(":")[1]) if holder else None
+
+
+async def test_two_pollers_one_polls_and_the_other_takes_over_when_it_dies(
+    postgres: tuple[str, AsyncEngine], tmp_path: Path
+) -> None:
+    url, engine = postgres
+    people = range(FIRST_PERSON, FIRST_PERSON + 10)
+    async with FakeTelegram() as fake:
+        env = bot_environment(url, fake, None)
+        workers = [BotProcess(env, tmp_path / f"poller{n}.log") for n in range(2)]
+        crowd = Crowd(fake, None)
+        try:
+            for worker in workers:
+                await worker.start()
+            await asyncio.gather(*(crowd.register(p) for p in people[:5]))
+            pid = await poller_pid(engine)
+            polling = next(w for w in workers if w.process and w.process.pid == pid)
+            await polling.kill()
+            await asyncio.gather(*(crowd.register(p) for p in people[5:]))
+            assert await poller_pid(engine) not in (None, pid)
+            standby = next(w for w in workers if w is not polling)
+            assert await standby.stop() == 0
+        finally:
+            for worker in workers:
+                await worker.ensure_dead()
+    conflicts = [c for c in fake.calls_to("getUpdates") if c.status == 409]
+    assert conflicts == [], "two processes polled at once"
