@@ -192,7 +192,7 @@ class Gateway:
                 # Let go; an update kept while another worker failed to claim them was
                 # committed before that attempt, so it is seen here.
                 async with unit_of_work(self.app.sessions) as session:
-                    if not await inbox.waiting(session, *person):
+                    if not await inbox.has_waiting(session, *person):
                         return
             except Exception as error:
                 if not unavailable(error):

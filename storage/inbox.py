@@ -111,6 +111,16 @@ async def waiting(session: AsyncSession, channel: str, user_ref: str) -> Sequenc
     return (await session.execute(query)).scalars().all()
 
 
+async def has_waiting(session: AsyncSession, channel: str, user_ref: str) -> bool:
+    """Whether the person has an update kept and not handled."""
+    query = select(InboxUpdate.id).where(
+        InboxUpdate.channel == channel,
+        InboxUpdate.user_ref == user_ref,
+        InboxUpdate.done_at.is_(None),
+    )
+    return (await session.execute(query.limit(1))).first() is not None
+
+
 async def waiting_people(
     session: AsyncSession, kept_before: datetime, limit: int = 1000
 ) -> list[tuple[str, str]]:

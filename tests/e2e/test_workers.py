@@ -13,6 +13,7 @@ import asyncio
 import os
 import random
 import signal
+import sys
 from collections import Counter
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
@@ -26,7 +27,14 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from storage.db import make_sessionmaker, unit_of_work
 from storage.models import Lease
-from tests.e2e.processes import PATIENCE, SECRET, BotProcess, bot_environment, free_port
+from tests.e2e.processes import (
+    PATIENCE,
+    ROOT,
+    SECRET,
+    BotProcess,
+    bot_environment,
+    free_port,
+)
 from tests.e2e.test_kill_restart import Crowd, Said, stored_not_delivered, unfinished
 from tests.fakes.local_server import wait_until
 from tests.fakes.telegram_api import FakeTelegram, webhook_headers
@@ -237,3 +245,38 @@ async def test_two_pollers_one_polls_and_the_other_takes_over_when_it_dies(
                 await worker.ensure_dead()
     conflicts = [c for c in fake.calls_to("getUpdates") if c.status == 409]
     assert conflicts == [], "two processes polled at once"
+
+
+async def test_cdht_run_workers_starts_them_and_passes_sigterm_on(
+    postgres: tuple[str, AsyncEngine], tmp_path: Path
+) -> None:
+    url, _engine = postgres
+    async with FakeTelegram() as fake:
+        supervisor = Supervised(bot_environment(url, fake, None), tmp_path / "workers.log")
+        try:
+            await supervisor.start()
+            await supervisor.wait_for(
+                lambda: supervisor.output().count("Running telegram") == 2, what="two workers"
+            )
+            crowd = Crowd(fake, None)
+            await crowd.register(FIRST_PERSON)
+            assert await supervisor.stop() == 0
+        finally:
+            await supervisor.ensure_dead()
+    assert "worker 2 started" in supervisor.output()
+    assert "Traceback" not in supervisor.output()
+
+
+class Supervised(BotProcess):
+    """`cdht run --workers 2`."""
+
+    async def start(self) -> None:
+        with self.log.open("ab") as output:
+            self.process = await asyncio.create_subprocess_exec(
+                *(sys.executable, "-m", "bot", "run", "--workers", "2"),
+                cwd=ROOT,
+                env=self.env,
+                stdin=asyncio.subprocess.DEVNULL,
+                stdout=output,
+                stderr=output,
+            )
