@@ -189,6 +189,9 @@ class Campaigns:
         report = await plan(self.app, self.channels)
         async with unit_of_work(self.app.sessions) as session:
             await inbox.prune(session, self.app.clock.now() - KEEP_HANDLED)
+            # A worker that died mid-send and is not restarted leaves its message 'sending':
+            # counted failed here too, not only when some process starts.
+            await recover_interrupted(session, self.app.clock.now())
         await purge_expired(self.app)
         if report.reminders or report.digests or report.report_reminders:
             log.info(

@@ -11,10 +11,9 @@ from bot.single import AlreadyRunningError, only_process
 
 def test_a_second_run_on_the_same_sqlite_file_is_refused(tmp_path: Path) -> None:
     url = f"sqlite+aiosqlite:///{tmp_path / 'cdht.db'}"
-    with only_process(url):
-        with pytest.raises(AlreadyRunningError, match="SQLite serves one process"):
-            with only_process(url):
-                pass
+    refused = pytest.raises(AlreadyRunningError, match="SQLite serves one process")
+    with only_process(url), refused, only_process(url):
+        pass
     with only_process(url):  # free again once the first has ended
         pass
 
