@@ -80,10 +80,10 @@ async def fan_out(url: str, senders: int, messages: int, limit: int) -> tuple[fl
         return messages / elapsed, fake.too_many
 
 
-async def main(url: str, people: int, messages: int, limit: int) -> None:
+async def main(url: str, people: int, messages: int, limit: int, logs: str | None) -> None:
     with tempfile.TemporaryDirectory() as folder:
         for workers in (1, 2, 4):
-            rate = await updates_per_second(url, workers, people, Path(folder))
+            rate = await updates_per_second(url, workers, people, Path(logs or folder))
             print(f"{workers} worker(s), {people} people x 10 texts: {rate:.0f} updates/s")
     for senders in (1, 3):
         rate, refused = await fan_out(url, senders, messages, limit)
@@ -99,9 +99,12 @@ if __name__ == "__main__":
     parser.add_argument("--people", type=int, default=100)
     parser.add_argument("--messages", type=int, default=1_500)
     parser.add_argument("--limit", type=int, default=30, help="the fake's messages/s overall")
+    parser.add_argument("--logs", help="a folder to keep the workers' logs in")
     arguments = parser.parse_args()
     database = os.environ.get(URL_ENV)
     if not database:
         print(f"bench.workers: set {URL_ENV} to a PostgreSQL database it may empty")
     else:
-        asyncio.run(main(database, arguments.people, arguments.messages, arguments.limit))
+        asyncio.run(
+            main(database, arguments.people, arguments.messages, arguments.limit, arguments.logs)
+        )
