@@ -5,7 +5,12 @@ are handled in arrival order, different people side by side; each is handled in 
 transaction that also ticks off its inbox row and stores the replies; the replies are sent
 through the person's channel, and what cannot be sent now goes to the outbox, which one
 sender per process drains when woken. One HTTP server carries every channel's webhook and
-/healthz. A crash anywhere leaves rows that the next start finishes."""
+/healthz. A crash anywhere leaves rows that the next start finishes.
+
+Replies are sent at least once: a reply stored but not yet marked sent at a crash is sent
+after the restart, even if the platform had it (nothing tells the two apart, and losing it
+would leave the person waiting for an answer). A person's next reply is sent only once the
+previous one is marked, so a crash repeats at most the one reply in flight to each person."""
 
 import asyncio
 import contextlib
@@ -57,6 +62,9 @@ class Gateway:
         self._delivered = _Batch(self._mark_delivered)
         self.http: HttpServer | None = None
         self._stopping = False
+        self._stopped = asyncio.Event()
+        # Each person's last reply sent, until it is marked delivered (see `_after_previous`).
+        self._marks: dict[tuple[str, str], asyncio.Future[None]] = {}
         # People whose update could not be handled before the stop: their later updates
         # wait too (all stay in the inbox), so none is handled before an earlier one.
         self.abandoned: set[tuple[str, str]] = set()
@@ -79,6 +87,7 @@ class Gateway:
     async def stop(self) -> None:
         """Stop receiving, finish and answer what was taken in, then close the channels."""
         self._stopping = True
+        self._stopped.set()
         if self.http is not None:
             await self.http.stop()
         for channel in self.channels.values():
@@ -147,7 +156,12 @@ class Gateway:
         replies: list[OutboundMessage],
         payload: Payload | None,
     ) -> None:
-        """Send the replies to one update; what cannot go now waits in the outbox."""
+        """Send the replies to one update; what cannot go now waits in the outbox. Waits first
+        until the person's previous reply is marked sent; left for the next start when the
+        gateway stops meanwhile."""
+        person = (channel.name, user_ref)
+        if not await self._after_previous(person):
+            return
         try:
             delivery = await channel.send(user_ref, replies, payload)
         except Exception as error:  # a bug in a renderer must not lose the reply
@@ -162,9 +176,32 @@ class Gateway:
             queue = partial(self.app.queue_replies, channel.name, user_ref, rest, key)
             if not await self._quietly(queue):
                 return  # still in the inbox with its replies: sent at the next start
-        self._delivered.add((channel.name, update_id))
+        self._remember(person, self._delivered.add((channel.name, update_id)))
         # A leader's decision may have queued a message for someone else: send it soon.
         self.sender.wake()
+
+    async def _after_previous(self, person: tuple[str, str]) -> bool:
+        """Wait until the person's last reply is marked delivered (so at a crash at most one
+        reply per person is in doubt); False when the gateway stops and the mark still
+        cannot be written LAST_MARKS seconds later (the database away)."""
+        mark = self._marks.get(person)
+        if mark is None or mark.done():
+            return True
+        stop = asyncio.ensure_future(self._stopped.wait())
+        await asyncio.wait((mark, stop), return_when=asyncio.FIRST_COMPLETED)
+        stop.cancel()
+        if not mark.done():
+            await asyncio.wait((mark,), timeout=LAST_MARKS)
+        return mark.done()
+
+    def _remember(self, person: tuple[str, str], mark: asyncio.Future[None]) -> None:
+        self._marks[person] = mark
+
+        def forget(done: asyncio.Future[None]) -> None:
+            if self._marks.get(person) is done:
+                del self._marks[person]
+
+        mark.add_done_callback(forget)
 
     async def _quietly(self, work: Callable[[], Awaitable[None]]) -> bool:
         """Database work after an answer: retried while the database is away and the
@@ -245,7 +282,7 @@ class _Batch:
 
     def __init__(self, flush: Callable[[list[Any]], Any]) -> None:
         self._flush = flush
-        self._items: list[Any] = []
+        self._items: list[tuple[Any, asyncio.Future[None]]] = []
         self._wake = asyncio.Event()
         self._idle = asyncio.Event()
         self._idle.set()
@@ -254,10 +291,13 @@ class _Batch:
     def start(self) -> None:
         self._task = asyncio.create_task(self._run())
 
-    def add(self, item: Any) -> None:
-        self._items.append(item)
+    def add(self, item: Any) -> asyncio.Future[None]:
+        """Queue an item; the future is done once a flush carried it."""
+        done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._items.append((item, done))
         self._idle.clear()
         self._wake.set()
+        return done
 
     async def join(self) -> None:
         await self._idle.wait()
@@ -277,8 +317,7 @@ class _Batch:
             self._wake.clear()
             items, self._items = self._items, []
             try:
-                await self._flush(items)
-                attempt = 0
+                await self._flush([item for item, _ in items])
             except Exception as error:
                 # Lost marks only mean a resend after a restart; keep them and try again.
                 log.warning("could not mark replies as sent: %s", type(error).__name__)
@@ -287,5 +326,8 @@ class _Batch:
                 await asyncio.sleep(backoff(attempt))
                 attempt += 1
                 continue
+            attempt = 0
+            for _, done in items:
+                done.set_result(None)
             if not self._items:
                 self._idle.set()

@@ -2,13 +2,16 @@
 
 import asyncio
 import time
+from functools import partial
 
 import pytest
 from sqlalchemy import select
 
 from bot import app as app_module
 from bot.app import App
+from bot.channels.telegram import TelegramChannel
 from bot.gateway import Gateway
+from storage import inbox
 from storage.db import unit_of_work
 from storage.models import Conversation, Person
 from tests.e2e.telegram_support import (
@@ -209,3 +212,66 @@ async def test_updates_fetched_before_a_crash_are_handled_after_restart(
         monkeypatch.setattr(app, "dispatch", real_dispatch)
     async with running(settings, clock):
         await fake.wait_for(lambda: "Họ tên và năm sinh" in fake.last(LAN).text, what="the answer")
+
+
+async def crash_while(stuck: asyncio.Event, service: Gateway) -> None:
+    """When `stuck` is set, end every person's task as a crash would: nothing of theirs runs
+    after this point."""
+    await asyncio.wait_for(stuck.wait(), timeout=10)
+    for worker in list(service.sequencer._workers):
+        worker.cancel()
+
+
+async def hang(stuck: asyncio.Event, *args: object) -> None:
+    stuck.set()
+    await asyncio.Event().wait()
+
+
+async def test_a_reply_saved_but_not_sent_at_a_crash_is_sent_once_after_restart(
+    fake: FakeTelegram, sqlite_url: str, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    settings = telegram_settings(sqlite_url, fake)
+    stuck = asyncio.Event()
+    async with running(settings, clock) as (_app, service):
+        with monkeypatch.context() as patch:
+            patch.setattr(TelegramChannel, "send", partial(hang, stuck))
+            fake.send_text(LAN, "/start")
+            await crash_while(stuck, service)  # the answer is saved, its reply not sent
+    assert fake.chat(LAN) == []
+    async with running(settings, clock) as (_app, service):
+        await fake.wait_for(lambda: fake.chat(LAN) != [], what="the saved reply")
+        await service.idle()
+    assert len(fake.chat(LAN)) == 1
+
+
+async def test_a_crash_repeats_at_most_the_one_reply_in_flight_to_a_person(
+    fake: FakeTelegram, sqlite_url: str, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    settings = telegram_settings(sqlite_url, fake)
+    stuck, held = asyncio.Event(), asyncio.Event()
+    async with running(settings, clock) as (_app, service):
+        lan = Citizen(fake, LAN)
+        for text in ("/start", "đồng ý", "Nguyễn Văn An, 1970"):  # to "which commune?"
+            await lan.say(text)
+        await service.idle()
+        after_previous = service._after_previous
+
+        async def observed(person: tuple[str, str]) -> bool:
+            held.set()  # zzq 2 handled; its reply waits for zzq 1's to be marked sent
+            return await after_previous(person)
+
+        with monkeypatch.context() as patch:
+            patch.setattr(inbox, "delivered", partial(hang, stuck))  # no mark is written
+            await lan.say("zzq 1")
+            patch.setattr(service, "_after_previous", observed)
+            fake.send_text(LAN, "zzq 2")
+            await asyncio.wait_for(held.wait(), timeout=10)
+            await crash_while(stuck, service)
+    quoted = [m.text for m in fake.chat(LAN)[3:]]
+    assert ["zzq 1" in t for t in quoted] == [True]
+    async with running(settings, clock) as (_app, service):
+        await fake.wait_for(lambda: len(fake.chat(LAN)) == 6, what="the replies after restart")
+        await service.idle()
+    quoted = [m.text for m in fake.chat(LAN)[3:]]
+    assert ["zzq 1" in t for t in quoted] == [True, True, False]  # the one in flight, twice
+    assert "zzq 2" in quoted[2]
