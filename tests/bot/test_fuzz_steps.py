@@ -180,6 +180,11 @@ HOSTILE_TEXTS = [
     "\x1b[31m\x07\x08",
     "\ud800",
     "\u202eAn",
+    "\u200b1\u200b",  # invisible: zero-width spaces
+    "\U0001d7d9",  # a mathematical digit one, a decimal digit to Python
+    "l0",  # look-alikes: a small L and a zero, a Cyrillic O, a Roman numeral
+    "\u041e",
+    "\u216b",
     "<long:x>",
     "<long:Xóm >",
     "=HYPERLINK(1)",

@@ -14,6 +14,7 @@ from bot.gateway import Gateway
 from storage import inbox
 from storage.db import unit_of_work
 from storage.models import Conversation, Person
+from storage.outbox_queue import status_counts
 from tests.e2e.telegram_support import (
     Citizen,
     register_until_scores,
@@ -98,6 +99,21 @@ async def test_a_429_is_waited_out_and_the_message_still_arrives(
         assert "Bạn có đồng ý không?" in text
         assert time.monotonic() - started >= 1
         assert fake.too_many == 1
+
+
+async def test_a_400_from_telegram_is_final_and_the_chat_goes_on(
+    fake: FakeTelegram, sqlite_url: str, clock: FakeClock
+) -> None:
+    async with running(telegram_settings(sqlite_url, fake), clock) as (app, service):
+        lan = Citizen(fake, LAN)
+        await lan.say("/start")
+        fake.fail_next("sendMessage", status=400)  # e.g. "chat not found"
+        fake.send_text(LAN, "xin chào")
+        await settled(fake, service)
+        assert [call.status for call in fake.calls_to("sendMessage")] == [200, 400]  # once
+        async with unit_of_work(app.sessions) as session:
+            assert await status_counts(session) == {}  # not queued for a retry either
+        assert await lan.say("xin chào")  # the person's next message is answered
 
 
 async def test_a_person_who_blocked_the_bot_is_recorded_as_unreachable(
