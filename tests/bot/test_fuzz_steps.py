@@ -304,7 +304,7 @@ async def test_the_walk_visits_every_step(walked: Walk) -> None:
 
 
 @settings(
-    max_examples=3,  # x 100 (the 99 walked positions, every step, and a stranger): 300 events
+    max_examples=3,  # x 145 (the 144 walked positions, every step, and a stranger): 435 events
     deadline=None,
     phases=[Phase.explicit, Phase.reuse, Phase.generate],  # the failures list says enough
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
