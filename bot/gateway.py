@@ -210,8 +210,15 @@ class Gateway:
             if not rows:
                 break
             for row in rows:
-                marks += await self._answer(channel, row)
+                await self._settle(marks)
+                marks = await self._answer(channel, row)
         # The next holder must not see these replies as unsent.
+        await self._settle(marks)
+
+    async def _settle(self, marks: list[asyncio.Future[None]]) -> None:
+        """Wait until the replies sent last are marked sent, so that at a crash at most the
+        one reply in flight to a person is in doubt (and sent again by the next holder); at a
+        stop waits LAST_MARKS seconds at most."""
         if marks:
             await asyncio.wait(marks, timeout=None if not self._stopping else LAST_MARKS)
 
@@ -239,10 +246,11 @@ class Gateway:
         since = self.app.clock.now() - RESEND_WITHIN
         async with unit_of_work(self.app.sessions) as session:
             rows = await inbox.undelivered(session, since, person)
-        marks = []
+        marks: list[asyncio.Future[None]] = []
         for row in rows:
+            await self._settle(marks)
             replies = inbox.stored_replies(row)
-            marks += await self.deliver(channel, person[1], row.update_id, replies, None)
+            marks = await self.deliver(channel, person[1], row.update_id, replies, None)
         return marks
 
     async def _resume(self) -> None:

@@ -9,7 +9,7 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, null, select, update
+from sqlalchemy import delete, func, null, select, tuple_, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -82,12 +82,14 @@ async def handled(
 
 
 async def delivered(session: AsyncSession, keys: Sequence[tuple[str, str]], now: datetime) -> None:
-    """The replies to these (channel, update_id) were sent, or handed to the outbox."""
-    for channel, update_id in keys:
+    """The replies to these (channel, update_id) were sent, or handed to the outbox: one
+    statement for the whole batch."""
+    if keys:
         await session.execute(
             update(InboxUpdate)
-            .where(InboxUpdate.channel == channel, InboxUpdate.update_id == update_id)
+            .where(tuple_(InboxUpdate.channel, InboxUpdate.update_id).in_(list(keys)))
             .values(replies=null(), replied_at=now)
+            .execution_options(synchronize_session=False)
         )
 
 
