@@ -17,14 +17,15 @@ import time
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
 
 from sqlalchemy import func, select, text
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bench.province_data import NOW, PROVINCE, YEAR, generate
 from bot.app import App
 from bot.operator import report
 from bot.settings import Settings
+from conversations.digest import Counts, Digest
 from storage.db import unit_of_work
 from storage.digests import build_digest
 from storage.models import OrgUnit, Person
@@ -54,10 +55,10 @@ def _counts(cut: bool) -> str:
 RAW = f"""
 SELECT p.commune_id,
   COUNT(*),
-  SUM(CASE WHEN p.consent_at <= :cut THEN 1 ELSE 0 END),
   {_counts(False)},
-  {_counts(True)},
-  SUM(CASE WHEN p.unreachable_at IS NOT NULL THEN 1 ELSE 0 END)
+  SUM(CASE WHEN p.unreachable_at IS NOT NULL THEN 1 ELSE 0 END),
+  SUM(CASE WHEN p.consent_at <= :cut THEN 1 ELSE 0 END),
+  {_counts(True)}
 FROM people p
 LEFT JOIN assessments a ON a.person_id = p.id AND a.season = :year
 WHERE p.consent_at IS NOT NULL
@@ -66,16 +67,28 @@ GROUP BY {{group}}
 """
 
 
-async def raw_numbers(app: App, province: int) -> list[Any]:
-    """The raw query's rows: one per commune, and the province's (commune None)."""
-    postgres = app.engine.dialect.name == "postgresql"
+async def raw_numbers(
+    session: AsyncSession, province: int
+) -> dict[int | None, tuple[Counts, Counts]]:
+    """commune id (None: the province) -> its Counts now and a week ago, by the raw query."""
+    postgres = session.bind.dialect.name == "postgresql"
     query = text(RAW.format(group="ROLLUP (p.commune_id)" if postgres else "p.commune_id"))
     values = {"year": YEAR, "province": province, "cut": NOW - timedelta(days=7)}
-    async with app.engine.connect() as connection:
-        rows = list((await connection.execute(query, values)).all())
-    if not postgres:  # the roll-up ROLLUP would have added
+    rows = [
+        tuple(int(v or 0) if i else v for i, v in enumerate(row))
+        for row in await session.execute(query, values)
+    ]
+    if not postgres:  # the row ROLLUP adds
         rows.append((None, *(sum(column) for column in list(zip(*rows, strict=True))[1:])))
-    return rows
+    return {
+        row[0]: (Counts(row[1], *row[2:8], row[8]), Counts(row[9], *row[10:16], row[8]))
+        for row in rows
+    }
+
+
+async def raw(app: App, province: int) -> dict[int | None, tuple[Counts, Counts]]:
+    async with unit_of_work(app.sessions) as session:
+        return await raw_numbers(session, province)
 
 
 async def timed(work: Callable[[], Awaitable[object]], repeat: int) -> float:
@@ -116,18 +129,23 @@ async def main(people: int, url: str | None, reuse: bool, repeat: int) -> None:
         province = await prepare(app, people, reuse)
         print(f"database: {database.split('://')[0]}; {PROVINCE}, {people} people")
 
-        async def digest() -> None:
+        async def digest() -> Digest | None:
             async with unit_of_work(app.sessions) as session:
-                await build_digest(session, province, YEAR, NOW, app.settings.timezone)
+                return await build_digest(session, province, YEAR, NOW, app.settings.timezone)
 
         async def workbook() -> None:
             out = Path(folder) / "report.xlsx"
             args = argparse.Namespace(org=str(province), year=YEAR, out=out, locale="vi")
             await report(app, args)
 
-        raw = await timed(lambda: raw_numbers(app, province), repeat)
+        found, expected = await digest(), (await raw(app, province))[None]
+        same = found is not None and (found.totals, found.week_ago) == expected
+        print(f"the digest's numbers equal the raw query's: {'yes' if same else 'NO'}")
+        raw_time = await timed(lambda: raw(app, province), repeat)
         built = await timed(digest, repeat)
-        print(f"raw GROUP BY: {raw:.3f} s; digest: {built:.3f} s; ratio {built / raw:.2f}x")
+        print(
+            f"raw GROUP BY: {raw_time:.3f} s; digest: {built:.3f} s; ratio {built / raw_time:.2f}x"
+        )
         written = await timed(workbook, 1)
         print(f"cdht report (XLSX, in process): {written:.3f} s")
         await app.close()

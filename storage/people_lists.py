@@ -26,29 +26,39 @@ async def people_rows(
     """People of the scope with an assessment this year: recognised, pending a decision, or
     (with statuses=STARTED) started but not sent."""
     statuses = statuses or ((Status.RECOGNISED.value,) if recognised else PENDING)
+    # Columns, not entities: a province's lists are thousands of rows.
     query = (
-        select(Person, AssessmentRow)
+        select(
+            Person.name,
+            Person.birth_year,
+            Person.place_name,
+            AssessmentRow.target_group,
+            AssessmentRow.total,
+            AssessmentRow.digital_level,
+            AssessmentRow.status,
+            AssessmentRow.submitted_at,
+            AssessmentRow.answered,
+        )
         .join(AssessmentRow, AssessmentRow.person_id == Person.id)
         .where(in_scope, visible(), AssessmentRow.season == year)
         .where(AssessmentRow.status.in_(statuses))
         .order_by(Person.place_name, Person.name)
         .limit(LIST_LIMIT)
     )
-    rows = await session.execute(query)
-    return tuple(_row(person, assessment) for person, assessment in rows)
+    return tuple(_row(row) for row in await session.execute(query))
 
 
-def _row(person: Person, assessment: AssessmentRow) -> PersonRow:
+def _row(row: Any) -> PersonRow:
     return PersonRow(
-        name=person.name or "",
-        birth_year=person.birth_year,
-        place=person.place_name or "",
-        group=assessment.target_group,
-        total=assessment.total,
-        digital_level=assessment.digital_level,
-        status=assessment.status,
-        submitted_at=assessment.submitted_at,
-        answered=assessment.answered,
+        name=row.name or "",
+        birth_year=row.birth_year,
+        place=row.place_name or "",
+        group=row.target_group,
+        total=row.total,
+        digital_level=row.digital_level,
+        status=row.status,
+        submitted_at=row.submitted_at,
+        answered=row.answered,
     )
 
 
