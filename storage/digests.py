@@ -6,8 +6,9 @@ the facts are each read once per digest, not once per row."""
 
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import astuple, dataclass
+from dataclasses import dataclass, fields
 from datetime import datetime, timedelta
+from operator import attrgetter
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -33,7 +34,7 @@ from storage.models import AssessmentRow, NamedUnit, OrgUnit, Person
 from storage.named_units import recognised_names
 from storage.org_tree import PLACE_KINDS, Node, Tree, load_tree
 from storage.people_lists import STARTED, people_rows, unreachable_names
-from storage.plan_facts import Recorded, facts_of, summed
+from storage.plan_facts import facts_by_place
 from storage.schedules import schedule_for
 from storage.targets import TargetBook, target_book
 
@@ -45,6 +46,7 @@ WITH_SKILLS = ("basic", "proficient")
 LastYear = aliased(AssessmentRow)  # the same person's assessment of the year before
 
 Group = tuple[int | None, int | None]  # (commune id, place id) of the people counted
+Recorded = Mapping[tuple[int, int], Mapping[str, tuple[int, int]]]  # (org, year) -> facts
 
 
 def _flag(condition: Any) -> Any:
@@ -119,9 +121,12 @@ async def tally(
     return groups
 
 
+_FIELDS = attrgetter(*(field.name for field in fields(Counts)))
+
+
 def rolled(counts: Iterable[Counts]) -> Counts:
     """The sum of some groups' counts."""
-    return Counts(*(sum(column) for column in zip(*map(astuple, counts), strict=True)))
+    return Counts(*(sum(column) for column in zip(*map(_FIELDS, counts), strict=True)))
 
 
 @dataclass(frozen=True)
@@ -155,8 +160,8 @@ class Numbers:
 async def read_numbers(
     session: AsyncSession, org_id: int, year: int, now: datetime, *, full: bool
 ) -> Numbers | None:
-    """Everything a digest of the node is made of, in five reads; None without the node.
-    full=False leaves last year's titles out."""
+    """Everything a digest of the node is made of, in a few reads (none per row); None
+    without the node. full=False leaves last year out."""
     tree = await load_tree(session, org_id)
     if tree is None:
         return None
@@ -169,9 +174,29 @@ async def read_numbers(
         query = select(OrgUnit.id, OrgUnit.kind).where(OrgUnit.id.in_(unknown))
         kinds.update({place: kind for place, kind in await session.execute(query)})
     subtree = [node.id, *(n.id for n in tree.below)]
-    recorded = await facts_of(session, subtree, (year, year - 1))
+    recorded = await _recorded(session, org_id, (year, year - 1) if full else (year,))
     nodes = [*subtree, *(n.id for n in tree.above)]
     return Numbers(tree, groups, kinds, recorded, await target_book(session, nodes, year - 1))
+
+
+async def _recorded(session: AsyncSession, org_id: int, years: Sequence[int]) -> Recorded:
+    unit = await session.get(OrgUnit, org_id)  # read with the tree already
+    assert unit is not None
+    found: dict[tuple[int, int], dict[str, tuple[int, int]]] = defaultdict(dict)
+    for year in years:
+        for (org, metric), pair in (await facts_by_place(session, unit, year)).items():
+            found[(org, year)][metric] = pair
+    return found
+
+
+def summed(recorded: Recorded, org_ids: Iterable[int], year: int) -> dict[str, tuple[int, int]]:
+    """metric -> (done, total) summed over these nodes' facts of the year."""
+    sums: dict[str, tuple[int, int]] = {}
+    for org in org_ids:
+        for metric, (done, total) in recorded.get((org, year), {}).items():
+            before = sums.get(metric, (0, 0))
+            sums[metric] = (before[0] + done, before[1] + total)
+    return sums
 
 
 def bases(numbers: Numbers) -> dict[str, int]:

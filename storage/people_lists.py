@@ -26,7 +26,7 @@ async def people_rows(
     """People of the scope with an assessment this year: recognised, pending a decision, or
     (with statuses=STARTED) started but not sent."""
     statuses = statuses or ((Status.RECOGNISED.value,) if recognised else PENDING)
-    # Columns, not entities: a province's lists are thousands of rows.
+    # Columns (PersonRow's, in order), not entities: a province's lists are thousands of rows.
     query = (
         select(
             Person.name,
@@ -49,17 +49,9 @@ async def people_rows(
 
 
 def _row(row: Any) -> PersonRow:
-    return PersonRow(
-        name=row.name or "",
-        birth_year=row.birth_year,
-        place=row.place_name or "",
-        group=row.target_group,
-        total=row.total,
-        digital_level=row.digital_level,
-        status=row.status,
-        submitted_at=row.submitted_at,
-        answered=row.answered,
-    )
+    """The columns are PersonRow's, in its order."""
+    name, birth_year, place, *rest = row
+    return PersonRow(name or "", birth_year, place or "", *rest)
 
 
 async def unreachable_names(

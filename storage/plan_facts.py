@@ -2,7 +2,7 @@
 numbers): stored per node and summed over a subtree, where a village's named households and
 clans (storage/named_units.py) stand in for its typed counts of them."""
 
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
@@ -91,30 +91,3 @@ async def facts_by_place(
         (org_id, metric): (int(done), int(total))
         for org_id, metric, done, total in await session.execute(query)
     }
-
-
-Recorded = Mapping[tuple[int, int], Mapping[str, tuple[int, int]]]
-
-
-async def facts_of(
-    session: AsyncSession, org_ids: Collection[int], years: Collection[int]
-) -> Recorded:
-    """(org id, year) -> metric -> (done, total): every fact of these nodes in these years,
-    in one read (a digest sums them per subtree in memory)."""
-    query = select(
-        PlanFact.org_unit_id, PlanFact.year, PlanFact.metric, PlanFact.done, PlanFact.total
-    ).where(PlanFact.org_unit_id.in_(org_ids), PlanFact.year.in_(years))
-    found: dict[tuple[int, int], dict[str, tuple[int, int]]] = {}
-    for org, year, metric, done, total in await session.execute(query):
-        found.setdefault((org, year), {})[metric] = (done, total)
-    return found
-
-
-def summed(recorded: Recorded, org_ids: Iterable[int], year: int) -> dict[str, tuple[int, int]]:
-    """metric -> (done, total) summed over these nodes' facts of the year."""
-    sums: dict[str, tuple[int, int]] = {}
-    for org in org_ids:
-        for metric, (done, total) in recorded.get((org, year), {}).items():
-            before = sums.get(metric, (0, 0))
-            sums[metric] = (before[0] + done, before[1] + total)
-    return sums
