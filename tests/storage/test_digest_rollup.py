@@ -8,7 +8,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from bench.province_data import NOW, YEAR, Province, generate
 from bench.province_digest import raw_numbers
-from conversations.digest import Digest, PlaceRow, plan_shares
+from conversations.digest import Digest, PlaceRow, digest_text, plan_shares
+from conversations.i18n import Translator
 from storage.db import make_sessionmaker, unit_of_work
 from storage.digests import build_digest
 from storage.models import OrgUnit
@@ -69,6 +70,25 @@ async def _check_commune(session: AsyncSession, digest: Digest, province: Provin
     assert own is not None
     assert own.rows == (village,)
     assert own.totals == village.counts
+
+
+async def test_the_weekly_digest_built_without_lists_and_last_year_reads_the_same(
+    engine: AsyncEngine,
+) -> None:
+    """The scheduler builds it with full=False: its text must not need what that leaves out."""
+    sessions = make_sessionmaker(engine)
+    async with unit_of_work(sessions) as session:
+        province = await generate(session, people=600, communes=2)
+    async with unit_of_work(sessions) as session:
+        for node in (province.id, *province.communes):
+            full = await build_digest(session, node, YEAR, NOW, ZONE)
+            weekly = await build_digest(session, node, YEAR, NOW, ZONE, full=False)
+            assert full is not None
+            assert weekly is not None
+            assert full.previous
+            assert full.recognised_people
+            for t in (Translator("vi"), Translator("en")):
+                assert digest_text(t, weekly) == digest_text(t, full)
 
 
 async def _check_shares(session: AsyncSession, digest: Digest, units: str, people: str) -> None:
