@@ -52,6 +52,7 @@ catalogs: $(VENV)/.installed-dev
 bench: $(VENV)/.installed-dev compile-catalogs
 	$(BIN)/python -m bench.console_flow
 	$(BIN)/python -m bench.telegram_updates
+	$(BIN)/python -m bench.province_digest
 	$(BIN)/python -m bench.workers
 
 clean:

@@ -103,8 +103,10 @@ async def _plan_digests(app: App, channels: tuple[str, ...], now: datetime) -> i
             key = f"digest:{role_id}:{monday}"
             if monday is None or await _queued(session, key):
                 continue
+            # The text has no lists of people and no last year: leave them out (a province's
+            # lists are three reads of 5,000 rows each).
             digest = await build_digest(
-                session, grant.org_id, local.year, now, app.settings.timezone
+                session, grant.org_id, local.year, now, app.settings.timezone, full=False
             )
             if digest is None:
                 continue

@@ -5,7 +5,7 @@ Several `cdht run` processes on one PostgreSQL claim one person's waiting update
 and they share each bot's send rate (send_budgets).
 
 Revision ID: b8d2f4a6c1e3
-Revises: 1c3dc638a3fa
+Revises: face1fb5caa2
 Create Date: 2026-11-29 13:20:00
 """
 
@@ -17,7 +17,7 @@ from alembic import op
 import storage.models
 
 revision: str = "b8d2f4a6c1e3"
-down_revision: str | None = "1c3dc638a3fa"
+down_revision: str | None = "face1fb5caa2"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
