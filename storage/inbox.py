@@ -7,9 +7,9 @@ leaves a row that says what is still to do."""
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import delete, null, select, update
+from sqlalchemy import Table, bindparam, delete, null, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -32,14 +32,8 @@ async def keep(
         {"channel": channel, "update_id": update_id, "payload": payload, "received_at": now}
         for update_id, payload in updates
     ]
-    insert = pg_insert if _dialect(session) == "postgresql" else sqlite_insert
-    statement = (
-        insert(InboxUpdate)
-        .values(rows)
-        .on_conflict_do_nothing(index_elements=["channel", "update_id"])
-        .returning(InboxUpdate.update_id)
-    )
-    return list((await session.execute(statement)).scalars())
+    statement = _KEEP[_dialect(session) == "postgresql"]
+    return list((await session.execute(statement, rows)).scalars())
 
 
 async def handled(
@@ -52,31 +46,25 @@ async def handled(
 ) -> bool:
     """Tick the update off with the replies to send to `user_ref`; False when it was handled
     before (then the caller's transaction must not commit its changes)."""
-    result = await session.execute(
-        update(InboxUpdate)
-        .where(
-            InboxUpdate.channel == channel,
-            InboxUpdate.update_id == update_id,
-            InboxUpdate.done_at.is_(None),
-        )
-        .values(
-            done_at=now,
-            payload={},
-            user_ref=user_ref,
-            replies=[_reply_json(r) for r in replies] if replies else null(),
-        )
-    )
+    values: Payload = {
+        "b_channel": channel,
+        "b_update_id": update_id,
+        "done_at": now,
+        "payload": {},
+        "user_ref": user_ref,
+    }
+    if replies:
+        values["replies"] = [_reply_json(r) for r in replies]
+    result = await session.execute(_HANDLED if replies else _HANDLED_SILENT, values)
     return bool(result.rowcount)  # type: ignore[attr-defined]
 
 
 async def delivered(session: AsyncSession, keys: Sequence[tuple[str, str]], now: datetime) -> None:
-    """The replies to these (channel, update_id) were sent, or handed to the outbox."""
-    for channel, update_id in keys:
-        await session.execute(
-            update(InboxUpdate)
-            .where(InboxUpdate.channel == channel, InboxUpdate.update_id == update_id)
-            .values(replies=null(), replied_at=now)
-        )
+    """The replies to these (channel, update_id) were sent, or handed to the outbox: one
+    statement for the batch."""
+    if keys:
+        marks = [{"b_channel": c, "b_update_id": u, "replied_at": now} for c, u in keys]
+        await session.execute(_DELIVERED, marks)
 
 
 async def unhandled(session: AsyncSession) -> Sequence[InboxUpdate]:
@@ -122,6 +110,24 @@ def _reply_from_json(item: Payload) -> OutboundMessage:
     return OutboundMessage(
         str(item["text"]), choices, item.get("document"), item.get("image"), bool(item["error"])
     )
+
+
+# Statements built once (on the path of every update); Core on the table, not the ORM's
+# bulk UPDATE, which costs more than the statement.
+_TABLE = cast(Table, InboxUpdate.__table__)
+_THIS = (_TABLE.c.channel == bindparam("b_channel")) & (
+    _TABLE.c.update_id == bindparam("b_update_id")
+)
+_HANDLED = update(_TABLE).where(_THIS, _TABLE.c.done_at.is_(None))
+# No replies: SQL NULL (a None parameter would be stored as the JSON text 'null').
+_HANDLED_SILENT = _HANDLED.values(replies=null())
+_DELIVERED = update(_TABLE).where(_THIS).values(replies=null())
+_KEEP = {
+    postgres: insert(_TABLE)
+    .on_conflict_do_nothing(index_elements=["channel", "update_id"])
+    .returning(_TABLE.c.update_id)
+    for postgres, insert in ((True, pg_insert), (False, sqlite_insert))
+}
 
 
 def _dialect(session: AsyncSession) -> str:
