@@ -79,6 +79,9 @@ async def cmd_run(app: App, args: argparse.Namespace) -> None:
     campaigns = Campaigns(app, {}, channels=(*names, console.CHANNEL))
     # /healthz fails once planning has not succeeded for three of its intervals.
     gateway = Gateway(app, channels, health=lambda: campaigns.is_healthy(app.clock.now()))
+    # Before the start: the updates kept before a restart are answered during it, and a
+    # SIGTERM then must stop cleanly too, not end the process.
+    stopping = stop_signals()
     await campaigns.start()
     await gateway.start(app.settings.http_host, app.settings.http_port)
     running = ", ".join(f"{c.name} ({c.mode})" for c in channels)
@@ -87,19 +90,19 @@ async def cmd_run(app: App, args: argparse.Namespace) -> None:
     )
     print(note, file=sys.stderr)
     try:
-        await until_stopped()
+        await stopping.wait()
     finally:
         await campaigns.stop()
         await gateway.stop()
 
 
-async def until_stopped() -> None:
-    """Wait for SIGINT or SIGTERM, then let the caller shut down cleanly."""
+def stop_signals() -> asyncio.Event:
+    """An event set by SIGINT or SIGTERM, so the caller can shut down cleanly."""
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signal_number in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signal_number, stop.set)
-    await stop.wait()
+    return stop
 
 
 async def cmd_db(app: App, args: argparse.Namespace) -> None:
