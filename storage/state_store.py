@@ -6,12 +6,23 @@ answers; a save writes only the rows and columns that changed, so an answer is o
 and nothing is deleted and written again. Statements are SQLAlchemy Core on the session's
 connection: the ORM's flush and identity map cost more than the SQL here (issue 13)."""
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, and_, bindparam, delete, func, insert, select, update
+from sqlalchemy import (
+    JSON,
+    Table,
+    and_,
+    bindparam,
+    delete,
+    func,
+    insert,
+    select,
+    type_coerce,
+    update,
+)
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
@@ -129,16 +140,21 @@ class StateStore:
 
     async def _read(self, channel: str, user_ref: str, remember: bool = True) -> Stored | None:
         key = {"b_channel": channel, "b_user_ref": user_ref}
-        rows = (await (await self._connection()).execute(STATE, key)).mappings().all()
-        if not rows:
+        connection = await self._connection()
+        query = STATE[connection.dialect.name == "postgresql"]
+        row = (await connection.execute(query, key)).mappings().first()
+        if row is None:
             return None
-        stored = _stored(rows)
+        stored = _stored(row)
         if remember:
             self._stored[(channel, user_ref)] = stored
         return stored
 
 
-def _state_query() -> Any:
+def _state_query(postgresql: bool) -> Any:
+    """One row: the person, conversation, commune label, latest assessment, and its answers
+    aggregated as a JSON array of [item, score, choice, note] (joined as rows, the answers
+    would repeat and decode every other column once per answer)."""
     seasons = ASSESSMENTS.alias("seasons")
     latest = (
         select(func.max(seasons.c.season))
@@ -155,7 +171,18 @@ def _state_query() -> Any:
             ASSESSMENTS,
             and_(ASSESSMENTS.c.person_id == PEOPLE.c.id, ASSESSMENTS.c.season == latest),
         )
-        .outerjoin(ANSWERS, ANSWERS.c.assessment_id == ASSESSMENTS.c.id)
+    )
+    answer = (ANSWERS.c.item_id, ANSWERS.c.score, ANSWERS.c.choice, ANSWERS.c.note)
+    aggregate = (
+        func.json_agg(func.json_build_array(*answer))
+        if postgresql
+        else func.json_group_array(func.json_array(*answer))
+    )
+    answers = (
+        select(type_coerce(aggregate, JSON))
+        .where(ANSWERS.c.assessment_id == ASSESSMENTS.c.id)
+        .correlate(ASSESSMENTS)
+        .scalar_subquery()
     )
     query = select(
         PEOPLE.c.id.label("person_id"),
@@ -169,10 +196,7 @@ def _state_query() -> Any:
         HOUSEHOLD.c.name.label("household"),
         *(ASSESSMENTS.c[name].label(f"a_{name}") for name in ("id", "season", *FIGURES)),
         *(ASSESSMENTS.c[name].label(f"a_{name}") for name in DECISION),
-        ANSWERS.c.item_id,
-        ANSWERS.c.score,
-        ANSWERS.c.choice,
-        ANSWERS.c.note,
+        answers.label("answers"),
     ).select_from(joined)
     return query.where(
         PEOPLE.c.channel == bindparam("b_channel"), PEOPLE.c.user_ref == bindparam("b_user_ref")
@@ -181,7 +205,7 @@ def _state_query() -> Any:
 
 # Statements built once: building and hashing one costs more than running it on SQLite.
 # An UPDATE without .values() sets the columns given at execution (only those that changed).
-STATE = _state_query()
+STATE = {False: _state_query(postgresql=False), True: _state_query(postgresql=True)}
 PERSON_ID = select(PEOPLE.c.id).where(
     PEOPLE.c.channel == bindparam("b_channel"), PEOPLE.c.user_ref == bindparam("b_user_ref")
 )
@@ -207,14 +231,10 @@ DROP_ANSWERS = delete(ANSWERS).where(
 )
 
 
-def _stored(rows: Sequence[RowMapping]) -> Stored:
-    """One row per answer (or one row without answers) -> the stored state."""
-    first = rows[0]
+def _stored(first: RowMapping) -> Stored:
     assessment = _prefixed(first, "a_") if first["a_id"] is not None else None
     answers: dict[str, Answer] = {
-        row["item_id"]: (row["score"], row["choice"], row["note"])
-        for row in rows
-        if row["item_id"] is not None
+        item: (score, choice, note) for item, score, choice, note in first["answers"] or ()
     }
     label = first["commune"]
     if label is not None and first["province"] is not None:
