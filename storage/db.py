@@ -5,7 +5,6 @@ import re
 import zlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
 from uuid import uuid4
@@ -99,25 +98,29 @@ async def unit_of_work(
 
 
 _turns: "WeakKeyDictionary[Engine, asyncio.Lock]" = WeakKeyDictionary()
-_in_turn: ContextVar[bool] = ContextVar("cdht_in_write_turn", default=False)
+_holders: "WeakKeyDictionary[Engine, asyncio.Task[Any]]" = WeakKeyDictionary()
 
 
 @asynccontextmanager
 async def _writer_turn(session: AsyncSession) -> AsyncIterator[None]:
     engine = session.bind
-    if not isinstance(engine, AsyncEngine) or engine.dialect.name != "sqlite" or _in_turn.get():
-        # PostgreSQL has row locks; a unit of work opened inside another (same task) keeps
-        # SQLite's usual deferred BEGIN rather than wait for its own caller.
+    if not isinstance(engine, AsyncEngine) or engine.dialect.name != "sqlite":
+        yield  # PostgreSQL has row locks and many writers
+        return
+    me = asyncio.current_task()
+    if _holders.get(engine.sync_engine) is me:
+        # A unit of work opened inside another by the same task: SQLite's deferred BEGIN,
+        # rather than wait forever for its own caller's turn.
         yield
         return
-    turn = _turns.setdefault(engine.sync_engine, asyncio.Lock())
-    async with turn:
-        marker = _in_turn.set(True)
+    async with _turns.setdefault(engine.sync_engine, asyncio.Lock()):
+        if me is not None:
+            _holders[engine.sync_engine] = me
         try:
             await _begin_immediate(session)
             yield
         finally:
-            _in_turn.reset(marker)
+            _holders.pop(engine.sync_engine, None)
 
 
 async def _begin_immediate(session: AsyncSession) -> None:
