@@ -1,10 +1,11 @@
 """A person's whole UserState: read in one statement, written back as a diff.
 
 Every event loads the state and saves it once, so this is the path of every tap. One SELECT
-joins the person, their conversation, their commune's label, the latest assessment and its
-answers; a save writes only the rows and columns that changed, so an answer is one INSERT
-and nothing is deleted and written again. Statements are SQLAlchemy Core on the session's
-connection: the ORM's flush and identity map cost more than the SQL here (issue 13)."""
+gives one row: the person, their conversation, their commune's label, the latest assessment
+and its answers (as a JSON array); a save writes only the rows and columns that changed, so
+an answer is one INSERT and nothing is deleted and written again. Statements are
+SQLAlchemy Core, built once, on the session's connection: building a statement, or the ORM's
+flush, costs more than running it on SQLite (issue 13)."""
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
