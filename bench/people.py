@@ -14,7 +14,6 @@ from typing import Any
 from bench.offline import OfflineTelegram, OfflineZalo
 from bot.channels.base import Channel
 from bot.gateway import Gateway
-from conversations.events import OutboundMessage
 
 Json = dict[str, Any]
 # The shortest whole assessment today (tests/kit.py complete_assessment): 28 updates, 24 taps.
@@ -45,15 +44,8 @@ class TimedGateway(Gateway):
         self.answered[(channel, update_id)] = future
         return future
 
-    async def deliver(
-        self,
-        channel: Channel,
-        user_ref: str,
-        update_id: str,
-        replies: list[OutboundMessage],
-        payload: Json | None,
-    ) -> None:
-        await super().deliver(channel, user_ref, update_id, replies, payload)
+    async def deliver(self, channel: Channel, user_ref: str, update_id: str, *rest: Any) -> None:
+        await super().deliver(channel, user_ref, update_id, *rest)
         future = self.answered.pop((channel.name, update_id), None)
         if future is not None and not future.done():
             future.set_result(None)
