@@ -33,8 +33,10 @@ lint: $(VENV)/.installed-dev
 	$(BIN)/lint-imports
 
 # The heavy process tests (marked slow) run in `make slow`, a required second step of .ci/run.
+# Two pytest workers, one per core of the machine this runs on; each worker has its own
+# PostgreSQL database (tests/support.py).
 unit: $(VENV)/.installed-dev compile-catalogs
-	$(BIN)/pytest -m "not slow"
+	$(BIN)/pytest -m "not slow" -n 2
 
 # pytest exits 5 when no test is selected: no slow test left is not a failure.
 slow: $(VENV)/.installed-dev compile-catalogs

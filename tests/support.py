@@ -1,5 +1,8 @@
 """Test helpers: a settable clock, databases, and a chat client that reads like a transcript."""
 
+import asyncio
+import concurrent.futures
+import functools
 import os
 import subprocess
 import sys
@@ -8,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import make_url, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.app import App
@@ -31,12 +34,39 @@ class FakeClock:
 
 
 def postgres_url_or_skip() -> str:
+    """The test database's URL; under pytest-xdist each worker gets a database of its own
+    (`<name>_gw0`, …, created on first use), since every test empties its database."""
     url = os.environ.get(POSTGRES_ENV)
     if not url:
         if os.environ.get(REQUIRE_POSTGRES_ENV) == "1":
             pytest.fail(f"{REQUIRE_POSTGRES_ENV}=1 but {POSTGRES_ENV} is not set")
         pytest.skip(f"PostgreSQL tests need {POSTGRES_ENV}")
-    return url
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    return _own_database(url, worker) if worker else url
+
+
+@functools.cache
+def _own_database(url: str, worker: str) -> str:
+    """`url` with the worker's name appended to the database, created if it is missing."""
+    base = make_url(url)
+    name = f"{base.database}_{worker}"
+    own = base.set(database=name).render_as_string(hide_password=False)
+
+    async def create() -> None:
+        engine = make_engine(url)
+        try:
+            async with engine.connect() as connection:
+                autocommit = await connection.execution_options(isolation_level="AUTOCOMMIT")
+                query = text("SELECT 1 FROM pg_database WHERE datname = :name")
+                if (await autocommit.execute(query, {"name": name})).first() is None:
+                    await autocommit.execute(text(f'CREATE DATABASE "{name}"'))
+        finally:
+            await engine.dispose()
+
+    # Called from sync and async fixtures alike: a thread has a loop of its own.
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        pool.submit(asyncio.run, create()).result()
+    return own
 
 
 async def reset_postgres(url: str) -> AsyncEngine:
