@@ -56,6 +56,8 @@ bench: $(VENV)/.installed-dev compile-catalogs
 	$(BIN)/python -m bench.console_flow
 	$(BIN)/python -m bench.telegram_updates
 	$(BIN)/python -m bench.answer_path
+	$(BIN)/python -m bench.province_digest
+	$(BIN)/python -m bench.workers
 
 clean:
 	rm -rf $(VENV) var .mypy_cache .ruff_cache .pytest_cache .hypothesis

@@ -1,8 +1,8 @@
 """The annual report a commune (or province) sends upward before the report date: a cover
 with the header and the signature block, one sheet per programme with every column of the
 plan (target, count, share, gap in people or units, last year), the places, the people, and
-the chart. Every row goes through reports.write_table / style_row, so text typed by people is
-written as text."""
+the chart. Every row goes through reports.SheetRows, so text typed by people is written as
+text; the workbook is write-only, so writing it is linear in its rows."""
 
 from collections.abc import Sequence
 from pathlib import Path
@@ -10,16 +10,14 @@ from tempfile import TemporaryDirectory
 
 from openpyxl import Workbook
 from openpyxl.drawing.image import Image
-from openpyxl.styles import Font
-from openpyxl.worksheet.worksheet import Worksheet
+from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
-from bot.cells import keep_as_text
 from bot.reports import (
+    TITLE_FONT,
+    SheetRows,
     Value,
     _sheet,
-    _style_row,
     draw_chart,
-    fit_columns,
     local_time,
     ratio,
     write_people,
@@ -39,7 +37,6 @@ from conversations.digest import (
 from conversations.i18n import N_, Translator
 from conversations.plan import BY_ID, QD387, QD677, Metric, programme_metrics
 
-TITLE_FONT = Font(bold=True, size=14)
 COUNTED_AS = {  # what a plan column counts, for the "gap" column
     "households": N_("households"),
     "clans": N_("clans"),
@@ -51,8 +48,7 @@ COUNTED_AS = {  # what a plan column counts, for the "gap" column
 
 def write_workbook(digest: Digest, path: Path, t: Translator) -> Path:
     """The whole report as one .xlsx file at `path` (its folder is made)."""
-    workbook = Workbook()
-    workbook.remove(workbook.worksheets[0])
+    workbook = Workbook(write_only=True)
     title = t("Learning citizens: {name}, {year}", name=digest.org_name, year=digest.year)
     workbook.properties.title = title
     workbook.properties.creator = "cdht"
@@ -68,7 +64,8 @@ def write_workbook(digest: Digest, path: Path, t: Translator) -> Path:
     write_people(_sheet(workbook, t("Pending")), digest.pending_people, t, with_status=True)
     with TemporaryDirectory() as folder:
         chart = draw_chart(digest, Path(folder) / "chart.png", t)
-        _sheet(workbook, t("Chart")).add_image(Image(str(chart)), "A1")
+        # types-openpyxl types add_image for ordinary sheets only; write-only ones have it.
+        _sheet(workbook, t("Chart")).add_image(Image(str(chart)), "A1")  # type: ignore[misc]
         path.parent.mkdir(parents=True, exist_ok=True)
         workbook.save(path)  # the image is read while saving, before the folder goes
     return path
@@ -91,20 +88,20 @@ def header_rows(digest: Digest, t: Translator) -> list[list[Value]]:
     return rows
 
 
-def write_cover(sheet: Worksheet, digest: Digest, t: Translator) -> None:
-    title = t("Annual report on the learning models, {year}", year=digest.year)
-    sheet.append([title])
-    sheet["A1"].font = TITLE_FONT
-    sheet.append([t("QĐ 387/QĐ-TTg and QĐ 677/QĐ-TTg, the plan's targets")])
-    sheet.append([])
+def write_cover(sheet: WriteOnlyWorksheet, digest: Digest, t: Translator) -> None:
+    rows = SheetRows(sheet)
+    rows.add(
+        [t("Annual report on the learning models, {year}", year=digest.year)], font=TITLE_FONT
+    )
+    rows.add([t("QĐ 387/QĐ-TTg and QĐ 677/QĐ-TTg, the plan's targets")])
+    rows.add([])
+    rows.fit_from = len(rows.rows)
     for row in header_rows(digest, t):
-        sheet.append(row)
-        _style_row(sheet, sheet.max_row)
-    sheet.append([])
+        rows.add(row)
+    rows.add([])
     for row in signature_rows(digest, t):
-        sheet.append(row)
-        _style_row(sheet, sheet.max_row, bold=bool(row and row[0]))
-    fit_columns(sheet, 4)
+        rows.add(row, bold=bool(row and row[0]))
+    rows.write()
 
 
 def signature_rows(digest: Digest, t: Translator) -> list[list[Value]]:
@@ -123,13 +120,15 @@ def signature_rows(digest: Digest, t: Translator) -> list[list[Value]]:
     ]
 
 
-def write_programme(sheet: Worksheet, digest: Digest, t: Translator, programme: str) -> None:
+def write_programme(
+    sheet: WriteOnlyWorksheet, digest: Digest, t: Translator, programme: str
+) -> None:
     """One row per plan column: target, count of done / of all, share, the gap in people or
     units to this year's target, last year's count and share."""
     shares, before = plan_shares(digest), dict(digest.previous)
-    sheet.append([t("{name}, {year}", name=digest.org_name, year=digest.year)])
-    sheet["A1"].font = TITLE_FONT
-    keep_as_text(sheet["A1"])  # the place's name, as typed by a leader
+    table = SheetRows(sheet)
+    # The place's name, as typed by a leader: kept as text.
+    table.add([t("{name}, {year}", name=digest.org_name, year=digest.year)], font=TITLE_FONT)
     header = [
         t("Plan column"),
         t("Target"),
@@ -147,7 +146,8 @@ def write_programme(sheet: Worksheet, digest: Digest, t: Translator, programme: 
         programme_row(metric, shares.get(metric.id), before.get(metric.id), t)
         for metric in programme_metrics(programme)
     ]
-    write_table(sheet, header, rows)
+    table.table(header, rows)
+    table.write()
 
 
 def programme_row(
@@ -173,7 +173,7 @@ def _last(share: Share | None) -> list[Value]:
     return [share.part, ratio(share.value)]
 
 
-def write_titles_by_place(sheet: Worksheet, digest: Digest, t: Translator) -> None:
+def write_titles_by_place(sheet: WriteOnlyWorksheet, digest: Digest, t: Translator) -> None:
     """QĐ 387 per village and unit (per commune in a province report): households and clans
     holding their title, the place's own title, and a unit's way to the 90% of members."""
     header = [
@@ -214,7 +214,7 @@ def titles_row(row: PlaceRow) -> list[Value]:
     ]
 
 
-def write_titled_names(sheet: Worksheet, digest: Digest, t: Translator) -> None:
+def write_titled_names(sheet: WriteOnlyWorksheet, digest: Digest, t: Translator) -> None:
     """The households and clans kept by name and recognised this year, by village: the
     list a commune sends with its report."""
     header = [t("Village"), t("Title"), t("Name")]
@@ -222,7 +222,7 @@ def write_titled_names(sheet: Worksheet, digest: Digest, t: Translator) -> None:
     write_table(sheet, header, rows)
 
 
-def write_started(sheet: Worksheet, people: Sequence[PersonRow], t: Translator) -> None:
+def write_started(sheet: WriteOnlyWorksheet, people: Sequence[PersonRow], t: Translator) -> None:
     """People who began and have not sent: a village leader can visit them with this."""
     header = [t("Name"), t("Birth year"), t("Village or unit"), t("Answered"), t("What is left")]
     write_table(sheet, header, [started_row(person, t) for person in people])

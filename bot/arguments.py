@@ -36,3 +36,4 @@ def bounded(low: int, high: int, what: str) -> Callable[[str], int]:
 YEAR = bounded(2000, 2100, N_("a year"))
 DAYS = bounded(1, 365, N_("a number of days"))
 ROW_ID = bounded(1, INT4_MAX, N_("an id"))
+WORKERS = bounded(1, 64, N_("a number of workers"))

@@ -8,7 +8,7 @@ import argparse
 from pathlib import Path
 
 from bot import operator_args, privacy_args
-from bot.arguments import YEAR
+from bot.arguments import WORKERS, YEAR
 from bot.terminal import speaking, terminal, terminal_locale
 from conversations.i18n import SUPPORTED
 
@@ -23,6 +23,12 @@ def parser() -> argparse.ArgumentParser:
     run = commands.add_parser("run", help=t("start every configured channel"))
     run.add_argument(
         "--user", default="console", help=t("console user id when no messenger is set")
+    )
+    run.add_argument(
+        "--workers",
+        type=WORKERS,
+        default=1,
+        help=t("processes to run on this machine (several need PostgreSQL)"),
     )
     chat = commands.add_parser("chat", help=t("talk to the bot in this terminal"))
     chat.add_argument("--user", default="console", help=t("who is talking (one id per person)"))

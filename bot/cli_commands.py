@@ -15,6 +15,7 @@ from sqlalchemy import and_
 
 from bot import logs, operator, privacy_cli
 from bot.app import App
+from bot.budget import shared_rates
 from bot.channels import console
 from bot.export import write_csv
 from bot.gateway import Gateway
@@ -23,9 +24,11 @@ from bot.outbox import deliver
 from bot.portal_export import write_portal_csv
 from bot.scheduler import Campaigns
 from bot.settings import Settings
+from bot.single import only_process
+from bot.supervisor import WorkersError, supervise
 from bot.terminal import terminal
 from conversations.events import OutboundMessage
-from conversations.i18n import ExplainedError, Translator
+from conversations.i18n import N_, ExplainedError, Translator
 from conversations.state import Status
 from storage.access_log import CLI, record_access
 from storage.db import unit_of_work
@@ -57,10 +60,21 @@ def console_outbox(app: App) -> console.Pending:
 
 
 async def cmd_run(app: App, args: argparse.Namespace) -> None:
+    if args.workers > 1:
+        status = await supervise(args.workers, app.settings.database_url)
+        if status:
+            raise WorkersError(N_("a worker exited with status {status}"), status=status)
+        return
+    with only_process(app.settings.database_url):
+        await run_one(app, args)
+
+
+async def run_one(app: App, args: argparse.Namespace) -> None:
+    """One worker: every configured channel, the outbox sender and the scheduler."""
     t = terminal()
     await app.prepare_database()
     database = app.engine.url.render_as_string(hide_password=True)
-    channels = messengers(app.settings, app.clock)
+    channels = messengers(app.settings, app.clock, shared_rates(app))
     if not channels:
         note = t(
             "No messenger is configured: the console channel runs on {database}.",

@@ -1,11 +1,15 @@
-"""The channel-neutral runtime every messenger shares.
+"""The channel-neutral runtime every messenger shares, in one process or in many.
 
-An update is kept in the inbox before its platform is told it arrived; each person's updates
-are handled in arrival order, different people side by side; each is handled in one
-transaction that also ticks off its inbox row and stores the replies; the replies are sent
-through the person's channel, and what cannot be sent now goes to the outbox, which one
-sender per process drains when woken. One HTTP server carries every channel's webhook and
-/healthz. A crash anywhere leaves rows that the next start finishes."""
+An update is kept in the inbox, with who sent it, before its platform is told it arrived.
+Handling is by person: a worker claims a person (storage/claims.py: one worker at a time
+across all processes), handles that person's waiting updates oldest first, each in one
+transaction that also ticks off its inbox row and stores the replies, sends the replies
+through the person's channel, and lets go. A worker that receives an update for a person
+another worker holds leaves it in the inbox: the holder reads it before letting go. Every
+second each worker also sweeps the inbox for people nobody is serving (their worker died,
+or is busy), so a killed worker's people continue on the others within seconds. What cannot
+be sent now goes to the outbox, which one sender per process drains when woken. One HTTP
+server carries every channel's webhook and /healthz."""
 
 import asyncio
 import contextlib
@@ -21,22 +25,31 @@ from starlette.responses import PlainTextResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from bot.app import App
-from bot.channels.base import Channel, Delivery, Payload, backoff
+from bot.channels.base import Channel, Delivery, Payload, Turn, always, backoff
+from bot.leases import HeldLease
 from bot.outbox import Sender
-from bot.sequencer import Sequencer
 from bot.webhook import HttpServer
-from conversations.events import EventKind, InboundEvent, OutboundMessage
+from conversations.events import EventKind, OutboundMessage
 from storage import inbox
+from storage.claims import person_claim
 from storage.db import StoreUnavailableError, unavailable, unit_of_work
+from storage.models import InboxUpdate
 from storage.outbox import REFUSED, SENT, UNREACHABLE
 
 log = logging.getLogger(__name__)
-# Replies stored but not sent before a crash are sent at the next start if this recent.
+# Replies stored but not sent before a crash are sent later if this recent.
 RESEND_WITHIN = timedelta(hours=1)
-# Seconds the last "replies sent" marks may take at a stop before they are left (they only
-# mean a resend at the next start).
+# Seconds the last "replies sent" marks may take before they are left (they only mean a
+# resend by the next worker that holds the person).
 LAST_MARKS = 5.0
+# How often the inbox is swept for people nobody serves, and how old a waiting update must
+# be to count (younger ones are on their way to a worker).
+SWEEP_EVERY = 1.0
+SWEEP_AFTER = timedelta(seconds=2)
+# People handled at once by one process (each holds two database connections meanwhile).
+HANDLERS = 6
 Health = Callable[[], bool]
+Person = tuple[str, str]  # (channel, user_ref)
 
 
 class Gateway:
@@ -48,24 +61,28 @@ class Gateway:
         channels: Sequence[Channel],
         health: Health | None = None,
         send_every: float = 5.0,
+        handlers: int = HANDLERS,
     ) -> None:
         self.app = app
         self.channels = {channel.name: channel for channel in channels}
-        self.sequencer = Sequencer()
         self.sender = Sender(app, self.channels, idle_wait=send_every)
         self._health = health or (lambda: True)
         self._delivered = _Batch(self._mark_delivered)
         self.http: HttpServer | None = None
         self._stopping = False
-        # People whose update could not be handled before the stop: their later updates
-        # wait too (all stay in the inbox), so none is handled before an earlier one.
-        self.abandoned: set[tuple[str, str]] = set()
+        # People served by a task of this process; True: woken again meanwhile.
+        self._serving: dict[Person, bool] = {}
+        self.tasks: set[asyncio.Task[None]] = set()
+        self._slots = asyncio.Semaphore(handlers)
+        self._sweeper: asyncio.Task[None] | None = None
+        self._leases: list[HeldLease] = []
 
     async def start(self, host: str = "127.0.0.1", port: int = 8080) -> None:
-        """Finish what a previous run left, then open every channel and the HTTP server."""
+        """Take up what was left waiting, then open every channel and the HTTP server."""
         await self._resume()
         self._delivered.start()
         self.sender.start()
+        self._sweeper = asyncio.create_task(self._sweep_forever())
         routes: list[BaseRoute] = []
         for channel in self.channels.values():
             routes += channel.routes(self.keep)
@@ -74,7 +91,17 @@ class Gateway:
             self.http = HttpServer(Starlette(routes=routes), host, port)
             await self.http.start()
         for channel in self.channels.values():
-            await channel.start(self.keep)
+            await channel.start(self.keep, await self._polling_turn(channel))
+
+    async def _polling_turn(self, channel: Channel) -> Turn:
+        """One process polls each bot: on PostgreSQL the holder of its lease (SQLite has one
+        process)."""
+        if channel.mode != "polling" or self.app.engine.dialect.name != "postgresql":
+            return always
+        lease = HeldLease(self.app, f"poll:{channel.name}")
+        await lease.start()
+        self._leases.append(lease)
+        return lease.turn
 
     async def stop(self) -> None:
         """Stop receiving, finish and answer what was taken in, then close the channels."""
@@ -83,7 +110,12 @@ class Gateway:
             await self.http.stop()
         for channel in self.channels.values():
             await channel.stop()
-        await self.sequencer.join()
+        for lease in self._leases:
+            await lease.stop()  # a standby process polls at once
+        if self._sweeper is not None:
+            self._sweeper.cancel()
+            await asyncio.gather(self._sweeper, return_exceptions=True)
+        await self._join_tasks()
         await self._delivered.stop()
         await self.sender.stop()
         for channel in self.channels.values():
@@ -91,53 +123,174 @@ class Gateway:
 
     async def idle(self) -> None:
         """Wait until every update kept so far is handled and answered (tests, benches)."""
-        await self.sequencer.join()
+        await self._join_tasks()
         await self._delivered.join()
 
+    async def _join_tasks(self) -> None:
+        while self.tasks:
+            await asyncio.gather(*list(self.tasks), return_exceptions=True)
+
     async def keep(self, channel: str, updates: Sequence[tuple[str, Payload]]) -> list[str]:
-        """Write updates to the inbox (one transaction) and queue the new ones for handling;
-        returns the ids that were new. Raises StoreUnavailableError while the database is away,
-        so the platform is not told the update arrived and sends it again."""
+        """Write updates to the inbox (one transaction), each with who sent it, and wake
+        their people; returns the ids that were new. Raises StoreUnavailableError while the
+        database is away, so the platform is not told the update arrived and sends it
+        again."""
+        people = {update_id: self._sender(channel, update_id, p) for update_id, p in updates}
         try:
             async with unit_of_work(self.app.sessions) as session:
-                new = await inbox.keep(session, channel, updates, self.app.clock.now())
+                new = await inbox.keep(session, channel, updates, self.app.clock.now(), people)
         except Exception as error:
             if unavailable(error):
                 raise StoreUnavailableError from None
             raise
-        fresh = set(new)
-        for update_id, payload in updates:
-            if update_id in fresh:
-                fresh.discard(update_id)  # a batch may carry the same id twice
-                self._submit(channel, update_id, payload)
+        for update_id in dict.fromkeys(new):  # a batch may carry the same id twice
+            self.wake((channel, people[update_id]))
         return new
 
-    def _submit(self, name: str, update_id: str, payload: Payload) -> None:
-        channel = self.channels[name]
-        event = channel.to_event(payload)
-        person = event.user_ref if event is not None else update_id
-        job = _Job(self, channel, update_id, payload, event)
-        self.sequencer.submit((name, person), job.run)
+    def _sender(self, channel: str, update_id: str, payload: Payload) -> str:
+        """Whose update it is; an update that is nobody's message is its own "person"."""
+        event = self.channels[channel].to_event(payload)
+        return event.user_ref if event is not None else update_id
 
-    async def _resume(self) -> None:
-        """Updates kept but not handled, and replies stored but not sent, before a restart."""
+    def wake(self, person: Person) -> None:
+        """Serve this person soon: a task of its own unless one already runs for them."""
+        if person in self._serving:
+            self._serving[person] = True
+            return
+        self._serving[person] = False
+        task = asyncio.create_task(self._serve(person))
+        self.tasks.add(task)
+        task.add_done_callback(self.tasks.discard)
+
+    async def _serve(self, person: Person) -> None:
+        try:
+            while True:
+                self._serving[person] = False
+                async with self._slots:
+                    await self._drain(person)
+                if not self._serving[person]:
+                    return
+        except Exception as error:  # a bug must not end the process; the sweep comes back
+            log.error("serving a person failed: %s", type(error).__name__)
+        finally:
+            del self._serving[person]
+
+    async def _drain(self, person: Person) -> None:
+        """Hold the person, answer everything they have waiting, let go; again while more
+        arrived meanwhile. Returns at once when another worker holds them. While the
+        database is away it waits and tries again (until the stop: then what is left stays
+        in the inbox for the next worker)."""
+        if person[0] not in self.channels:
+            return  # a channel this process does not run: a worker that runs it will
+        attempt = 0
+        while True:
+            try:
+                async with person_claim(self.app.engine, *person) as held:
+                    if not held:
+                        return  # the holder reads what was kept for them before letting go
+                    await self._answer_all(person)
+                # Let go; an update kept while another worker failed to claim them was
+                # committed before that attempt, so it is seen here.
+                async with unit_of_work(self.app.sessions) as session:
+                    if not await inbox.has_waiting(session, *person):
+                        return
+            except Exception as error:
+                if not unavailable(error):
+                    raise
+                if not await self.wait_for_store(attempt):
+                    return
+                attempt += 1
+
+    async def _answer_all(self, person: Person) -> None:
+        channel = self.channels[person[0]]
+        marks = await self._resend(channel, person)
+        while True:
+            async with unit_of_work(self.app.sessions) as session:
+                rows = await inbox.waiting(session, *person)
+            if not rows:
+                break
+            for row in rows:
+                await self._settle(marks)
+                marks = await self._answer(channel, row)
+        # The next holder must not see these replies as unsent.
+        await self._settle(marks)
+
+    async def _settle(self, marks: list[asyncio.Future[None]]) -> None:
+        """Wait until the replies sent last are marked sent, so that at a crash at most the
+        one reply in flight to a person is in doubt (and sent again by the next holder); at a
+        stop waits LAST_MARKS seconds at most."""
+        if marks:
+            await asyncio.wait(marks, timeout=None if not self._stopping else LAST_MARKS)
+
+    async def _answer(self, channel: Channel, row: InboxUpdate) -> list[asyncio.Future[None]]:
+        """Handle one waiting update and send its replies; the marks to wait for."""
+        key = (channel.name, row.update_id)
+        try:
+            event = channel.to_event(row.payload)
+        except Exception as error:  # a payload no version can read: never retried
+            log.error("a kept %s update cannot be read: %s", channel.name, type(error).__name__)
+            event = None
+        if event is None:  # kept, but nothing a person said: tick it off
+            async with unit_of_work(self.app.sessions) as session:
+                await inbox.handled(session, *key, "", [], self.app.clock.now())
+            return []
+        if event.kind == EventKind.DOCUMENT:
+            event = await channel.read_document(event)
+        replies = await self.app.dispatch(event, key)
+        if not replies:
+            return []
+        return await self.deliver(channel, event.user_ref, row.update_id, replies, row.payload)
+
+    async def _resend(self, channel: Channel, person: Person) -> list[asyncio.Future[None]]:
+        """Replies stored but not marked sent: their worker died (or could not mark them)."""
         since = self.app.clock.now() - RESEND_WITHIN
         async with unit_of_work(self.app.sessions) as session:
-            waiting = [(r.channel, r.update_id, r.payload) for r in await inbox.unhandled(session)]
-            unsent = [
-                (r.channel, r.user_ref or "", r.update_id, inbox.stored_replies(r))
-                for r in await inbox.undelivered(session, since)
-            ]
-        for name, user_ref, update_id, replies in unsent:
-            if name in self.channels:
-                channel = self.channels[name]
-                resend = partial(self.deliver, channel, user_ref, update_id, replies, None)
-                self.sequencer.submit((name, user_ref), resend)
-        for name, update_id, payload in waiting:
-            if name in self.channels:
-                self._submit(name, update_id, payload)
-        if waiting or unsent:
-            log.info("resuming %d updates and %d unsent replies", len(waiting), len(unsent))
+            rows = await inbox.undelivered(session, since, person)
+        marks: list[asyncio.Future[None]] = []
+        for row in rows:
+            await self._settle(marks)
+            replies = inbox.stored_replies(row)
+            marks = await self.deliver(channel, person[1], row.update_id, replies, None)
+        return marks
+
+    async def _resume(self) -> None:
+        """At the start: record who sent updates kept by an older version, then serve
+        everyone with something waiting."""
+        async with unit_of_work(self.app.sessions) as session:
+            senders = {
+                row.id: self._sender(row.channel, row.update_id, row.payload)
+                for row in await inbox.unclaimed(session)
+                if row.channel in self.channels
+            }
+            await inbox.set_senders(session, senders)
+        woken = await self._sweep(quiet=timedelta(0))
+        if woken:
+            log.info("resuming %d people with updates or replies waiting", woken)
+
+    async def _sweep_forever(self) -> None:
+        attempt = 0
+        while not self._stopping:
+            await asyncio.sleep(SWEEP_EVERY if not attempt else backoff(attempt))
+            try:
+                await self._sweep(SWEEP_AFTER)
+                attempt = 0
+            except Exception as error:
+                log.warning("inbox sweep failed: %s", type(error).__name__)
+                attempt += 1
+
+    async def _sweep(self, quiet: timedelta) -> int:
+        """Wake the people with an update waiting, or replies unsent, for `quiet` or longer;
+        returns how many were woken."""
+        now = self.app.clock.now()
+        async with unit_of_work(self.app.sessions) as session:
+            waiting = await inbox.waiting_people(session, now - quiet)
+            unsent = await inbox.unsent_people(session, now - RESEND_WITHIN, now - quiet)
+        woken = 0
+        for person in dict.fromkeys([*waiting, *unsent]):
+            if person[0] in self.channels and person not in self._serving:
+                self.wake(person)
+                woken += 1
+        return woken
 
     async def deliver(
         self,
@@ -146,8 +299,9 @@ class Gateway:
         update_id: str,
         replies: list[OutboundMessage],
         payload: Payload | None,
-    ) -> None:
-        """Send the replies to one update; what cannot go now waits in the outbox."""
+    ) -> list[asyncio.Future[None]]:
+        """Send the replies to one update; what cannot go now waits in the outbox. Returns
+        the mark of their sending to wait for (none when it could not be recorded)."""
         try:
             delivery = await channel.send(user_ref, replies, payload)
         except Exception as error:  # a bug in a renderer must not lose the reply
@@ -161,10 +315,11 @@ class Gateway:
             key = f"reply:{channel.name}:{update_id}"
             queue = partial(self.app.queue_replies, channel.name, user_ref, rest, key)
             if not await self._quietly(queue):
-                return  # still in the inbox with its replies: sent at the next start
-        self._delivered.add((channel.name, update_id))
+                return []  # still in the inbox with its replies: sent by the next holder
+        mark = self._delivered.add((channel.name, update_id))
         # A leader's decision may have queued a message for someone else: send it soon.
         self.sender.wake()
+        return [mark]
 
     async def _quietly(self, work: Callable[[], Awaitable[None]]) -> bool:
         """Database work after an answer: retried while the database is away and the
@@ -198,54 +353,12 @@ class Gateway:
         return not self._stopping
 
 
-class _Job:
-    """One kept update: dispatched (retried while the database is away), then answered."""
-
-    def __init__(
-        self,
-        gateway: Gateway,
-        channel: Channel,
-        update_id: str,
-        payload: Payload,
-        event: InboundEvent | None,
-    ) -> None:
-        self.gateway, self.channel, self.update_id = gateway, channel, update_id
-        self.payload, self.event = payload, event
-
-    async def run(self) -> None:
-        key = (self.channel.name, self.update_id)
-        person = (self.channel.name, self.event.user_ref if self.event else self.update_id)
-        if person in self.gateway.abandoned:
-            return
-        app = self.gateway.app
-        if self.event is not None and self.event.kind == EventKind.DOCUMENT:
-            self.event = await self.channel.read_document(self.event)
-        attempt = 0
-        while True:
-            try:
-                if self.event is None:  # kept, but nothing a person said: tick it off
-                    async with unit_of_work(app.sessions) as session:
-                        await inbox.handled(session, *key, "", [], app.clock.now())
-                    return
-                replies = await app.dispatch(self.event, key)
-                break
-            except StoreUnavailableError:
-                if not await self.gateway.wait_for_store(attempt):
-                    self.gateway.abandoned.add(person)
-                    return  # stays in the inbox: handled at the next start
-                attempt += 1
-        if replies:
-            await self.gateway.deliver(
-                self.channel, self.event.user_ref, self.update_id, replies, self.payload
-            )
-
-
 class _Batch:
     """Items marked in one transaction per batch: alone, one each; under load, many."""
 
     def __init__(self, flush: Callable[[list[Any]], Any]) -> None:
         self._flush = flush
-        self._items: list[Any] = []
+        self._items: list[tuple[Any, asyncio.Future[None]]] = []
         self._wake = asyncio.Event()
         self._idle = asyncio.Event()
         self._idle.set()
@@ -254,10 +367,13 @@ class _Batch:
     def start(self) -> None:
         self._task = asyncio.create_task(self._run())
 
-    def add(self, item: Any) -> None:
-        self._items.append(item)
+    def add(self, item: Any) -> asyncio.Future[None]:
+        """Queue an item; the future is done once its batch is committed."""
+        done = asyncio.get_running_loop().create_future()
+        self._items.append((item, done))
         self._idle.clear()
         self._wake.set()
+        return done
 
     async def join(self) -> None:
         await self._idle.wait()
@@ -277,7 +393,7 @@ class _Batch:
             self._wake.clear()
             items, self._items = self._items, []
             try:
-                await self._flush(items)
+                await self._flush([item for item, _done in items])
                 attempt = 0
             except Exception as error:
                 # Lost marks only mean a resend after a restart; keep them and try again.
@@ -287,5 +403,8 @@ class _Batch:
                 await asyncio.sleep(backoff(attempt))
                 attempt += 1
                 continue
+            for _item, done in items:
+                if not done.done():
+                    done.set_result(None)
             if not self._items:
                 self._idle.set()

@@ -4,6 +4,7 @@ import argparse
 
 from bot.annual_report import write_workbook
 from bot.app import App
+from bot.budget import shared_rates
 from bot.messengers import messengers
 from bot.outbox import Sender
 from bot.report_files import localised
@@ -262,7 +263,7 @@ async def outbox_plan(app: App, args: argparse.Namespace) -> None:
 
 async def outbox_drain(app: App, args: argparse.Namespace) -> None:
     t = terminal()
-    channels = messengers(app.settings, app.clock)
+    channels = messengers(app.settings, app.clock, shared_rates(app))
     if not channels:
         raise OperatorError(N_("No messenger is configured: there is nothing to send through."))
     for channel in channels:

@@ -10,7 +10,7 @@ from typing import Any
 from telegram.error import BadRequest, NetworkError, RetryAfter
 from telegram.ext import BaseRateLimiter
 
-from bot.pacing import SendPace
+from bot.pacing import Overall, SendPace
 
 log = logging.getLogger(__name__)
 NEW_MESSAGES = frozenset({"sendMessage", "sendDocument", "sendPhoto"})
@@ -28,9 +28,10 @@ class ChatRateLimiter(BaseRateLimiter[None]):
         per_chat_burst: int = 1,
         max_retries: int = 5,
         backoff: float = 0.5,
+        shared: Overall | None = None,
     ) -> None:
         self._backoff = backoff
-        self._pace = SendPace(overall_per_second, per_chat_per_second, per_chat_burst)
+        self._pace = SendPace(overall_per_second, per_chat_per_second, per_chat_burst, shared)
         self._max_retries = max_retries
 
     async def initialize(self) -> None:

@@ -10,12 +10,12 @@ from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from openpyxl import Workbook
-from openpyxl.cell.cell import Cell
+from openpyxl.cell.cell import Cell, WriteOnlyCell
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.worksheet import Worksheet
+from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
-from bot.cells import keep_as_text
+from bot.cells import formula_like, keep_as_text
 from conversations.digest import Counts, Digest, PersonRow, PlaceRow, Share
 from conversations.i18n import Translator
 
@@ -38,6 +38,7 @@ BAR_COLOUR = "#2a7ab9"
 TARGET_COLOUR = "#c0392b"
 
 BOLD = Font(bold=True)
+TITLE_FONT = Font(bold=True, size=14)
 
 Value = str | int | float | datetime | None
 
@@ -45,15 +46,11 @@ Value = str | int | float | datetime | None
 # Workbook
 
 
-def write_summary(sheet: Worksheet, digest: Digest, t: Translator, title: str) -> None:
-    sheet.append([title])
-    sheet["A1"].font = Font(bold=True, size=14)
-    title_cell = sheet["A1"]
-    if isinstance(title_cell, Cell):
-        keep_as_text(title_cell)  # the title carries the place's name
-    sheet.append([t("As of"), local_time(digest.as_of)])
-    sheet["B2"].number_format = DATE_FORMAT
-    sheet.append([])
+def write_summary(sheet: WriteOnlyWorksheet, digest: Digest, t: Translator, title: str) -> None:
+    rows = SheetRows(sheet)
+    rows.add([title], font=TITLE_FONT)  # the title carries the place's name: kept as text
+    rows.add([t("As of"), local_time(digest.as_of)])
+    rows.add([])
     header = [
         t("Indicator"),
         t("Value"),
@@ -62,7 +59,8 @@ def write_summary(sheet: Worksheet, digest: Digest, t: Translator, title: str) -
         t("Gap"),
         t("Change this week"),
     ]
-    write_table(sheet, header, [*count_rows(digest, t), *share_rows(digest, t)])
+    rows.table(header, [*count_rows(digest, t), *share_rows(digest, t)])
+    rows.write()
 
 
 def count_rows(digest: Digest, t: Translator) -> list[list[Value]]:
@@ -91,7 +89,7 @@ def share_rows(digest: Digest, t: Translator) -> list[list[Value]]:
     ]
 
 
-def write_places(sheet: Worksheet, digest: Digest, t: Translator) -> None:
+def write_places(sheet: WriteOnlyWorksheet, digest: Digest, t: Translator) -> None:
     place = t("Commune") if digest.level == "province" else t("Village or unit")
     header = [
         place,
@@ -145,7 +143,10 @@ def kind_names(t: Translator) -> dict[str, str]:
 
 
 def write_people(
-    sheet: Worksheet, people: Sequence[PersonRow], t: Translator, with_status: bool = False
+    sheet: WriteOnlyWorksheet,
+    people: Sequence[PersonRow],
+    t: Translator,
+    with_status: bool = False,
 ) -> None:
     header = [
         t("Name"),
@@ -178,46 +179,76 @@ def person_row(person: PersonRow) -> list[Value]:
 
 
 def write_table(
-    sheet: Worksheet,
+    sheet: WriteOnlyWorksheet,
     header: Sequence[str],
     rows: Iterable[Sequence[Value]],
     totals: Sequence[Value] | None = None,
 ) -> None:
-    """Append a bold, frozen header, the rows and an optional bold totals row."""
-    sheet.append(list(header))
-    header_row = sheet.max_row
-    _style_row(sheet, header_row, bold=True)
-    sheet.freeze_panes = f"A{header_row + 1}"
-    for values in rows:
-        sheet.append(list(values))
-        _style_row(sheet, sheet.max_row)
-    if totals is not None:
-        sheet.append(list(totals))
-        _style_row(sheet, sheet.max_row, bold=True)
-    fit_columns(sheet, header_row)
+    """A sheet of one table: a bold, frozen header, the rows and an optional bold totals
+    row."""
+    table = SheetRows(sheet)
+    table.table(header, rows, totals)
+    table.write()
 
 
-def _style_row(sheet: Worksheet, row: int, bold: bool = False) -> None:
-    # Every float in these reports is a share, so it is shown as a percentage.
-    for cell in sheet[row]:
-        if isinstance(cell, Cell):
-            keep_as_text(cell)
-        if bold:
-            cell.font = BOLD
-        if isinstance(cell.value, datetime):
+class SheetRows:
+    """A sheet's rows, held until written. The workbook is write-only (openpyxl streams each
+    row once: linear in rows, where looking rows up in a sheet is quadratic), and such a sheet
+    takes its column widths and frozen panes before its first row. Every cell goes through
+    keep_as_text, so text typed by people is written as text."""
+
+    def __init__(self, sheet: WriteOnlyWorksheet) -> None:
+        self.sheet = sheet
+        self.rows: list[list[Cell | Value]] = []
+        self.fit_from = 0  # the first row the column widths fit
+
+    def add(self, values: Sequence[Value], bold: bool = False, font: Font | None = None) -> None:
+        self.rows.append([self._cell(value, font or (BOLD if bold else None)) for value in values])
+
+    def table(
+        self,
+        header: Sequence[str],
+        rows: Iterable[Sequence[Value]],
+        totals: Sequence[Value] | None = None,
+    ) -> None:
+        """A bold, frozen header, the rows and an optional bold totals row; the columns are
+        fitted from the header on."""
+        self.fit_from = len(self.rows)
+        self.add(header, bold=True)
+        self.sheet.freeze_panes = f"A{len(self.rows) + 1}"
+        for values in rows:
+            self.add(values)
+        if totals is not None:  # bold across the table, under every column
+            self.add([*totals, *[None] * (len(header) - len(totals))], bold=True)
+
+    def write(self) -> None:
+        widths: dict[int, int] = {}
+        for row in self.rows[self.fit_from :]:
+            for column, cell in enumerate(row, start=1):
+                value = cell.value if isinstance(cell, Cell) else cell
+                widths[column] = max(widths.get(column, 0), display_width(value))
+        # types-openpyxl leaves column_dimensions out of write-only sheets; openpyxl has them.
+        dimensions = self.sheet.column_dimensions  # type: ignore[attr-defined]
+        for column, width in widths.items():
+            dimensions[get_column_letter(column)].width = min(MAX_COLUMN_WIDTH, width + 2)
+        for row in self.rows:
+            self.sheet.append(row)
+
+    def _cell(self, value: Value, font: Font | None) -> Cell | Value:
+        """A plain value where nothing is to be kept or shown differently (most cells: the
+        sheet makes those quickest), else a styled cell."""
+        if font is None and not formula_like(value) and not isinstance(value, datetime | float):
+            return value
+        cell = WriteOnlyCell(self.sheet, value)
+        keep_as_text(cell)
+        if font is not None:
+            cell.font = font
+        # Every float in these reports is a share, so it is shown as a percentage.
+        if isinstance(value, datetime):
             cell.number_format = DATE_FORMAT
-        elif isinstance(cell.value, float):
+        elif isinstance(value, float):
             cell.number_format = PERCENT_FORMAT
-
-
-def fit_columns(sheet: Worksheet, first_row: int) -> None:
-    widths: dict[int, int] = {}
-    for row in sheet.iter_rows(min_row=first_row):
-        for column, cell in enumerate(row, start=1):
-            widths[column] = max(widths.get(column, 0), display_width(cell.value))
-    for column, width in widths.items():
-        letter = get_column_letter(column)
-        sheet.column_dimensions[letter].width = min(MAX_COLUMN_WIDTH, width + 2)
+        return cell
 
 
 def display_width(value: object) -> int:
@@ -252,9 +283,9 @@ def gap(share: Share) -> float | None:
     return None if share.target is None else float(share.gap)
 
 
-def _sheet(workbook: Workbook, title: str) -> Worksheet:
+def _sheet(workbook: Workbook, title: str) -> WriteOnlyWorksheet:
     safe = title.translate(SHEET_TITLE_FORBIDDEN).strip()[:MAX_SHEET_TITLE]
-    sheet: Worksheet = workbook.create_sheet(safe)
+    sheet: WriteOnlyWorksheet = workbook.create_sheet(safe)
     return sheet
 
 

@@ -2,7 +2,9 @@
 
 APScheduler runs two jobs: 'plan' queues what is due (idempotent keys: planning twice
 queues nothing twice; after downtime, only what is still within its grace window) and
-'send' drains the outbox under the channel limits."""
+'send' drains the outbox under the channel limits. With several processes on PostgreSQL,
+one of them plans each tick: the first whose tick comes after the last planning's period
+(a lease in the database), so the planner is whoever is alive, and none is special."""
 
 import logging
 from collections.abc import Mapping
@@ -16,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.app import App
 from bot.health import stale_jobs
+from bot.leases import process_id
 from bot.logs import error_summary
 from bot.outbox import Send, deliver_many
 from bot.personal_data import purge_expired
@@ -25,7 +28,7 @@ from conversations.events import Choice, OutboundMessage
 from conversations.i18n import Translator
 from conversations.roles import MAY_ADD_PLACES
 from conversations.schedule import digest_due, is_quiet, quiet_window, reminder_due
-from storage import inbox
+from storage import inbox, leases
 from storage.access_log import SCHEDULER, record_access
 from storage.campaigns import communes_with_people, leaders, unfinished
 from storage.db import unit_of_work
@@ -100,8 +103,10 @@ async def _plan_digests(app: App, channels: tuple[str, ...], now: datetime) -> i
             key = f"digest:{role_id}:{monday}"
             if monday is None or await _queued(session, key):
                 continue
+            # The text has no lists of people and no last year: leave them out (a province's
+            # lists are three reads of 5,000 rows each).
             digest = await build_digest(
-                session, grant.org_id, local.year, now, app.settings.timezone
+                session, grant.org_id, local.year, now, app.settings.timezone, full=False
             )
             if digest is None:
                 continue
@@ -180,11 +185,15 @@ class Campaigns:
         self.scheduler: AsyncIOScheduler | None = None
         self.started_at: datetime | None = None
         self.succeeded: dict[str, datetime | None] = dict.fromkeys(self.every)
+        self.holder = process_id()
 
     async def plan_now(self) -> PlanReport:
         report = await plan(self.app, self.channels)
         async with unit_of_work(self.app.sessions) as session:
             await inbox.prune(session, self.app.clock.now() - KEEP_HANDLED)
+            # A worker that died mid-send and is not restarted leaves its message 'sending':
+            # counted failed here too, not only when some process starts.
+            await recover_interrupted(session, self.app.clock.now())
         await purge_expired(self.app)
         if report.reminders or report.digests or report.report_reminders:
             log.info(
@@ -195,13 +204,25 @@ class Campaigns:
             )
         return report
 
+    async def plan_if_my_turn(self) -> PlanReport | None:
+        """Plan, unless another process sharing the database planned within this period
+        (then None: its tick was this one's)."""
+        if self.app.engine.dialect.name == "postgresql":
+            period = timedelta(seconds=self.every["plan"])
+            name, now = f"plan:{self.name}", self.app.clock.now()
+            async with unit_of_work(self.app.sessions) as session:
+                mine = await leases.take_turn(session, name, self.holder, now, period)
+            if not mine:
+                return None
+        return await self.plan_now()
+
     async def send_now(self) -> int:
         return await deliver_many(self.app, self.senders) if self.senders else 0
 
     async def tick(self, job: str) -> bool:
         """One run of a job, as APScheduler starts it: True when it succeeded. A failure
         (the database locked or away) is logged, type only, and left to the next tick."""
-        work = {"plan": self.plan_now, "send": self.send_now}[job]
+        work = {"plan": self.plan_if_my_turn, "send": self.send_now}[job]
         try:
             await work()
         except Exception as error:

@@ -4,6 +4,7 @@ import asyncio
 import hmac
 import json
 import logging
+import socket
 from collections.abc import Callable
 
 import uvicorn
@@ -87,7 +88,10 @@ async def _bounded_body(request: Request) -> bytes | None:
 
 
 class HttpServer:
-    """uvicorn inside our event loop, started and stopped with the rest of the bot."""
+    """uvicorn inside our event loop, started and stopped with the rest of the bot. The
+    port is opened with SO_REUSEPORT where the system has it, so several workers on one
+    machine (`cdht run --workers N`) listen on the same port and the kernel spreads the
+    connections over them."""
 
     def __init__(self, app: Starlette, host: str, port: int) -> None:
         # log_config=None: uvicorn logs through our handler and filters (bot/logs.py), so a
@@ -97,9 +101,12 @@ class HttpServer:
         )
         self._server = uvicorn.Server(config)
         self._task: asyncio.Task[None] | None = None
+        self._address = (host, port)
 
     async def start(self) -> None:
-        self._task = asyncio.create_task(self._server.serve())
+        """Listen; raises OSError when the port cannot be opened."""
+        listening = shared_socket(*self._address)
+        self._task = asyncio.create_task(self._server.serve(sockets=[listening]))
         while not self._server.started:
             if self._task.done():
                 self._task.result()  # raises the start-up error, e.g. the port is taken
@@ -116,3 +123,18 @@ class HttpServer:
             return
         self._server.should_exit = True
         await self._task
+
+
+def shared_socket(host: str, port: int) -> socket.socket:
+    """A bound TCP socket that other processes may bind too (SO_REUSEPORT)."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        if hasattr(socket, "SO_REUSEPORT"):
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+        sock.bind((host, port))
+    except OSError:
+        sock.close()
+        raise
+    return sock

@@ -8,7 +8,7 @@ households, clans, villages or units) decides how a gap is said: "526 more peopl
 from dataclasses import dataclass
 
 from conversations.i18n import N_
-from conversations.text import has_letter
+from conversations.text import has_letter, whole_number
 
 QD387 = "387"  # group titles and the association's own work
 QD677 = "677"  # Learning Citizens
@@ -108,6 +108,9 @@ FACTS_ON = {
     "commune": ENTERED,
     "province": ENTERED,
 }
+# A typed count has at most this many digits: far above any commune's numbers, and within
+# the database's 32-bit integer columns.
+PAIR_DIGITS = 9
 SINGLE = frozenset({"communities", "units"})  # the node's own title: total 1
 VILLAGE_ENTERS = frozenset({"households", "clans"})  # what a village leader records himself
 
@@ -127,11 +130,14 @@ def check_fact(node_kind: str, metric: str, done: int, total: int) -> str | None
 
 
 def parse_pair(text: str) -> tuple[int, int] | None:
-    """ "85/120", "85 120", "85 / 120" -> (85, 120): recognised (or done) of the total."""
+    """ "85/120", "85 120", "85 / 120" -> (85, 120): recognised (or done) of the total, in
+    digits of any script; None for anything else, "1²/5" or a count of more than
+    PAIR_DIGITS digits (too big for the database) included."""
     parts = [p for p in text.replace("/", " ").replace(";", " ").replace(",", " ").split() if p]
-    if len(parts) != 2 or not all(p.isdigit() for p in parts):
+    numbers = [whole_number(p, PAIR_DIGITS) if p.isdecimal() else None for p in parts]
+    if len(numbers) != 2 or numbers[0] is None or numbers[1] is None:
         return None
-    return int(parts[0]), int(parts[1])
+    return numbers[0], numbers[1]
 
 
 NAME_LIMIT = 100  # characters of a household's or clan's name

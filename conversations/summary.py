@@ -6,6 +6,7 @@ from conversations.events import OutboundMessage
 from conversations.grouping import first_open_step
 from conversations.state import Assessment, Status
 from conversations.steps import BaseStep, ask, step
+from conversations.text import whole_number
 
 
 def result_text(ctx: Ctx, assessment: Assessment) -> str:
@@ -278,11 +279,12 @@ class EditDigital(BaseStep):
         return ask("edit_digital", "\n".join(lines), options)
 
     async def answer(self, ctx: Ctx, param: str, reply: Reply) -> Outcome:
-        value = reply.value if isinstance(reply, Chosen) else reply.text.strip()
+        value = reply.value if isinstance(reply, Chosen) else reply.text
         questions = ctx.digital.questions
-        if not value.isdigit() or not 1 <= int(value) <= len(questions):
+        number = whole_number(value, 3)  # "1²" passes isdigit() and fails int()
+        if number is None or not 1 <= number <= len(questions):
             raise InputError(ctx.t("Please give a number from 1 to {last}.", last=len(questions)))
-        target = f"dig:{questions[int(value) - 1].id}"
+        target = f"dig:{questions[number - 1].id}"
         resume = _resume(ctx)
         return ctx.outcome(ctx.state.at(target, return_to=None if resume == target else resume))
 

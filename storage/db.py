@@ -22,6 +22,9 @@ from sqlalchemy.ext.asyncio import (
 
 from storage.sqlite_inline import creator
 
+# Connections per process on PostgreSQL: a worker holds two per person it serves (six at
+# once), plus intake, sender, sweep, leases and the scheduler.
+POOL_SIZE, POOL_OVERFLOW = 10, 10
 # How long a unit of work waits for another process's SQLite write lock before it counts as
 # "database is locked" (then the work waits in memory or the platform is told to retry).
 SQLITE_BUSY_SECONDS = 30
@@ -34,9 +37,10 @@ def make_engine(url: str) -> AsyncEngine:
     because consecutive transactions may reach different server connections."""
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
+        pool: dict[str, Any] = {"pool_size": POOL_SIZE, "max_overflow": POOL_OVERFLOW}
         if parsed.query.get("prepared_statement_cache_size") == "0":
-            return create_async_engine(url, pool_pre_ping=True, connect_args=_POOLER_ARGS)
-        return create_async_engine(url, pool_pre_ping=True)
+            pool["connect_args"] = _POOLER_ARGS
+        return create_async_engine(url, pool_pre_ping=True, **pool)
     if parsed.database and parsed.database != ":memory:":
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
     # Calls run on the loop's thread and never wait inside SQLite: see storage/sqlite_inline.py.

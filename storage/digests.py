@@ -1,11 +1,18 @@
-"""The digest of one organisation node for one year: every count a SQL aggregate."""
+"""The digest of one organisation node for one year. The people are counted in one pass: one
+query grouped by commune and place gives this year's counts now and a week ago and last
+year's titles, and the node's totals, rows and shares are sums of those groups (the roll-up
+GROUP BY ROLLUP would make, done in memory so SQLite gets it too). The tree, the targets and
+the facts are each read once per digest, not once per row."""
 
-from collections.abc import Sequence
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, fields
 from datetime import datetime, timedelta
+from operator import attrgetter
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Select, and_, case, func, select
+from sqlalchemy import and_, case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -19,29 +26,34 @@ from conversations.digest import (
     Digest,
     PlaceRow,
     Share,
+    Target,
     by_lag,
-    plan_shares,
 )
 from conversations.state import Status
 from storage.models import AssessmentRow, NamedUnit, OrgUnit, Person
 from storage.named_units import recognised_names
+from storage.org_tree import PLACE_KINDS, Node, Tree, load_tree
 from storage.people_lists import STARTED, people_rows, unreachable_names
-from storage.plan_facts import fact_totals, facts_by_place, subtree
+from storage.plan_facts import facts_by_place
 from storage.schedules import schedule_for
-from storage.targets import target_for
+from storage.targets import TargetBook, target_book
 
 COUNTED = (ADULTS, STAFF, DIGITAL, PROFICIENT)  # counted from assessments, not entered
+ENTERED = tuple(metric for metric in METRICS if metric not in COUNTED)
 SENT = (Status.SUBMITTED.value, Status.CONFIRMED.value, Status.RECOGNISED.value)
 CONFIRMED = (Status.CONFIRMED.value, Status.RECOGNISED.value)
 WITH_SKILLS = ("basic", "proficient")
-Place = aliased(OrgUnit)  # the village or unit a person belongs to
+LastYear = aliased(AssessmentRow)  # the same person's assessment of the year before
+
+Group = tuple[int | None, int | None]  # (commune id, place id) of the people counted
+Recorded = Mapping[tuple[int, int], Mapping[str, tuple[int, int]]]  # (org, year) -> facts
 
 
 def _flag(condition: Any) -> Any:
     return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
 
 
-def count_columns(cutoff: datetime | None) -> list[Any]:
+def count_columns(cutoff: datetime | None, assessment: Any = AssessmentRow) -> list[Any]:
     """The Counts fields as aggregates; with a cutoff, as they stood at that moment."""
 
     def until(column: Any) -> Any:
@@ -50,91 +62,180 @@ def count_columns(cutoff: datetime | None) -> list[Any]:
         )
 
     recognised = and_(
-        AssessmentRow.status == Status.RECOGNISED.value, until(AssessmentRow.recognised_at)
+        assessment.status == Status.RECOGNISED.value, until(assessment.recognised_at)
     )
     return [
         _flag(until(Person.consent_at)),
-        _flag(until(AssessmentRow.completed_at)),
-        _flag(and_(AssessmentRow.status.in_(SENT), until(AssessmentRow.submitted_at))),
-        _flag(and_(AssessmentRow.status.in_(CONFIRMED), until(AssessmentRow.confirmed_at))),
+        _flag(until(assessment.completed_at)),
+        _flag(and_(assessment.status.in_(SENT), until(assessment.submitted_at))),
+        _flag(and_(assessment.status.in_(CONFIRMED), until(assessment.confirmed_at))),
         _flag(recognised),
-        _flag(and_(recognised, AssessmentRow.digital_level.in_(WITH_SKILLS))),
-        _flag(and_(recognised, AssessmentRow.digital_level == "proficient")),
+        _flag(and_(recognised, assessment.digital_level.in_(WITH_SKILLS))),
+        _flag(and_(recognised, assessment.digital_level == "proficient")),
         _flag(Person.unreachable_at.is_not(None)),
     ]
 
 
-def _scoped(columns: list[Any], year: int, where: Any) -> Select[Any]:
-    return (
-        select(*columns)
-        .select_from(Person)
-        .outerjoin(
-            AssessmentRow,
-            and_(AssessmentRow.person_id == Person.id, AssessmentRow.season == year),
-        )
-        .outerjoin(Place, Place.id == Person.place_id)
-        .where(Person.consent_at.is_not(None), where)
-    )
-
-
-def people_in(node: OrgUnit) -> Any:
-    if node.kind in ("village", "unit"):
+def people_in(node: OrgUnit | Node, communes: Sequence[int] | None = None) -> Any:
+    """SQL condition: the people of the node's subtree. Above a commune, the ids of its
+    communes (when known) stand in for a subquery: PostgreSQL misjudges how many people
+    such a subquery selects (2,400 for 285,000) and picks a plan for a few."""
+    if node.kind in PLACE_KINDS:
         return Person.place_id == node.id
     if node.kind == "commune":
         return Person.commune_id == node.id
-    communes = select(OrgUnit.id).where(OrgUnit.parent_id == node.id)
+    if communes is None:
+        return Person.commune_id.in_(select(OrgUnit.id).where(OrgUnit.parent_id == node.id))
     return Person.commune_id.in_(communes)
 
 
-def _group_key(node: OrgUnit) -> Any:
-    """Rows of the digest: communes of a province, else villages and units."""
-    return Person.commune_id if node.kind == "province" else Person.place_id
+@dataclass(frozen=True)
+class Tally:
+    """The counts of one group of people (one commune and place)."""
+
+    now: Counts
+    week_ago: Counts
+    last_year: Counts  # last year's titles: recognised, digital, proficient only
 
 
-async def _counts_by(
-    session: AsyncSession, node: OrgUnit, year: int, key: Any, cutoff: datetime | None
-) -> dict[Any, Counts]:
-    query = _scoped([key, *count_columns(cutoff)], year, people_in(node)).group_by(key)
-    return {row[0]: Counts(*row[1:]) for row in await session.execute(query)}
-
-
-async def _row_nodes(session: AsyncSession, node: OrgUnit) -> Sequence[OrgUnit]:
-    if node.kind in ("village", "unit"):
-        return [node]
-    kinds = ("commune",) if node.kind == "province" else ("village", "unit")
-    query = select(OrgUnit).where(OrgUnit.parent_id == node.id, OrgUnit.kind.in_(kinds))
-    return (await session.execute(query.order_by(OrgUnit.name))).scalars().all()
-
-
-async def _populations(session: AsyncSession, node: OrgUnit) -> dict[str, int]:
-    """Adults and staff to count against: each village or unit's population when known,
-    else the people registered there; people with a place typed by hand count as adults."""
-    unit = aliased(OrgUnit)
-    base = func.coalesce(unit.population, func.count(Person.id))
-    per_unit = (
-        select(unit.kind.label("kind"), base.label("base"))
-        .select_from(unit)
-        .outerjoin(Person, and_(Person.place_id == unit.id, Person.consent_at.is_not(None)))
-        .where(unit.kind.in_(("village", "unit")), _units_in(node, unit))
-        .group_by(unit.id, unit.kind, unit.population)
-        .subquery()
+async def tally(
+    session: AsyncSession, scope: Any, year: int, cutoff: datetime, *, last_year: bool
+) -> dict[Group, Tally]:
+    """People who gave consent in `scope`, counted per (commune, place) in one query: this
+    year's Counts now and at `cutoff`, and (last_year=True) last year's titles."""
+    this = and_(AssessmentRow.person_id == Person.id, AssessmentRow.season == year)
+    query = (
+        select(Person.commune_id, Person.place_id, *count_columns(None), *count_columns(cutoff))
+        .select_from(Person)
+        .outerjoin(AssessmentRow, this)
+        .where(Person.consent_at.is_not(None), scope)
+        .group_by(Person.commune_id, Person.place_id)
     )
-    totals = select(per_unit.c.kind, func.sum(per_unit.c.base)).group_by(per_unit.c.kind)
-    found = {kind: int(total or 0) for kind, total in await session.execute(totals)}
-    unplaced = select(func.count(Person.id)).where(
-        people_in(node), Person.place_id.is_(None), Person.consent_at.is_not(None)
-    )
-    found["village"] = found.get("village", 0) + (await session.execute(unplaced)).scalar_one()
+    if last_year:
+        before = and_(LastYear.person_id == Person.id, LastYear.season == year - 1)
+        query = query.add_columns(*count_columns(None, LastYear)[4:7]).outerjoin(LastYear, before)
+    groups = {}
+    for commune, place, *values in await session.execute(query):
+        titles = Counts(0, 0, 0, 0, *values[16:19]) if last_year else Counts()
+        groups[(commune, place)] = Tally(Counts(*values[:8]), Counts(*values[8:16]), titles)
+    return groups
+
+
+_FIELDS = attrgetter(*(field.name for field in fields(Counts)))
+
+
+def rolled(counts: Iterable[Counts]) -> Counts:
+    """The sum of some groups' counts."""
+    return Counts(*(sum(column) for column in zip(*map(_FIELDS, counts), strict=True)))
+
+
+@dataclass(frozen=True)
+class Numbers:
+    """What a digest is made of, read once: the tree, the groups of people, the kind of each
+    place they are in, the facts of this year and last, and the targets from last year on."""
+
+    tree: Tree
+    groups: Mapping[Group, Tally]
+    kinds: Mapping[int, str]  # place id -> "village", "unit"...
+    recorded: Recorded
+    targets: TargetBook
+
+    def target(self, node_id: int, year: int, metric: str) -> Target | None:
+        return self.targets.find(self.tree.chain(node_id), year, metric)
+
+    def by(
+        self, key: Callable[[Group], Any], pick: Callable[[Tally], Counts]
+    ) -> dict[Any, Counts]:
+        """The groups' counts (now, a week ago or last year) summed by a key."""
+        parts: dict[Any, list[Counts]] = defaultdict(list)
+        for group, counts in self.groups.items():
+            parts[key(group)].append(pick(counts))
+        return {found: rolled(counts) for found, counts in parts.items()}
+
+    def kind(self, group: Group) -> str:
+        """People with a place typed by hand count as adults in villages."""
+        return "village" if group[1] is None else self.kinds[group[1]]
+
+
+async def read_numbers(
+    session: AsyncSession, org_id: int, year: int, now: datetime, *, full: bool
+) -> Numbers | None:
+    """Everything a digest of the node is made of, in a few reads (none per row); None
+    without the node. full=False leaves last year out."""
+    tree = await load_tree(session, org_id)
+    if tree is None:
+        return None
+    node = tree.node
+    scope = people_in(node, tree.child_ids())
+    groups = await tally(session, scope, year, now - timedelta(days=7), last_year=full)
+    kinds = {n.id: n.kind for n in (node, *tree.below)}
+    unknown = {place for _, place in groups if place is not None and place not in kinds}
+    if unknown:  # people whose place lies outside the subtree (moved in the tree)
+        query = select(OrgUnit.id, OrgUnit.kind).where(OrgUnit.id.in_(unknown))
+        kinds.update({place: kind for place, kind in await session.execute(query)})
+    subtree = [node.id, *(n.id for n in tree.below)]
+    recorded = await _recorded(session, org_id, (year, year - 1) if full else (year,))
+    nodes = [*subtree, *(n.id for n in tree.above)]
+    return Numbers(tree, groups, kinds, recorded, await target_book(session, nodes, year - 1))
+
+
+async def _recorded(session: AsyncSession, org_id: int, years: Sequence[int]) -> Recorded:
+    unit = await session.get(OrgUnit, org_id)  # read with the tree already
+    assert unit is not None
+    found: dict[tuple[int, int], dict[str, tuple[int, int]]] = defaultdict(dict)
+    for year in years:
+        for (org, metric), pair in (await facts_by_place(session, unit, year)).items():
+            found[(org, year)][metric] = pair
     return found
 
 
-def _units_in(node: OrgUnit, unit: Any) -> Any:
-    if node.kind in ("village", "unit"):
-        return unit.id == node.id
-    if node.kind == "commune":
-        return unit.parent_id == node.id
-    communes = select(OrgUnit.id).where(OrgUnit.parent_id == node.id)
-    return unit.parent_id.in_(communes)
+def summed(recorded: Recorded, org_ids: Iterable[int], year: int) -> dict[str, tuple[int, int]]:
+    """metric -> (done, total) summed over these nodes' facts of the year."""
+    sums: dict[str, tuple[int, int]] = {}
+    for org in org_ids:
+        for metric, (done, total) in recorded.get((org, year), {}).items():
+            before = sums.get(metric, (0, 0))
+            sums[metric] = (before[0] + done, before[1] + total)
+    return sums
+
+
+def bases(numbers: Numbers) -> dict[str, int]:
+    """Adults and staff to count against: each village or unit's population when known,
+    else the people registered there; people with a place typed by hand count as adults."""
+    node = numbers.tree.node
+    registered = numbers.by(lambda group: group[1], lambda counts: counts.now)
+    if node.kind in PLACE_KINDS:
+        units = [node]
+    elif node.kind == "commune":
+        units = numbers.tree.children(node.id, PLACE_KINDS)
+    else:  # a province's villages and units, one level further down
+        below = numbers.tree.below
+        units = [n for n in below if n.kind in PLACE_KINDS and n.parent_id != node.id]
+    found: dict[str, int] = defaultdict(int)
+    for unit in units:
+        people = registered.get(unit.id, Counts()).registered
+        found[unit.kind] += unit.population if unit.population is not None else people
+    found["village"] += registered.get(None, Counts()).registered
+    return found
+
+
+def plan(numbers: Numbers, year: int, pick: Callable[[Tally], Counts]) -> dict[str, Share]:
+    """Every plan column's share for the node: metric id -> Share, the counted ones first."""
+    node_id = numbers.tree.node.id
+    totals = rolled(pick(counts) for counts in numbers.groups.values())
+    by_kind = numbers.by(numbers.kind, pick)
+    whole = bases(numbers)
+    parts = {
+        ADULTS: (by_kind.get("village", Counts()).recognised, whole.get("village", 0)),
+        STAFF: (by_kind.get("unit", Counts()).recognised, whole.get("unit", 0)),
+        DIGITAL: (totals.digital, totals.recognised),
+        PROFICIENT: (totals.proficient, totals.recognised),
+    }
+    subtree = [node_id, *(n.id for n in numbers.tree.below)]
+    recorded = summed(numbers.recorded, subtree, year)
+    for metric in ENTERED:  # with its target even when nothing is entered
+        parts[metric] = recorded.get(metric, (0, 0))
+    return {m: Share(*part, numbers.target(node_id, year, m)) for m, part in parts.items()}
 
 
 async def build_digest(
@@ -147,89 +248,78 @@ async def build_digest(
     full: bool = True,
 ) -> Digest | None:
     """The node's numbers for the year. full=False leaves out the lists of people and last
-    year (it is how last year's shares are made)."""
-    node = await session.get(OrgUnit, org_id)
-    if node is None:
+    year's shares."""
+    numbers = await read_numbers(session, org_id, year, now, full=full)
+    if numbers is None:
         return None
-    week_ago = now - timedelta(days=7)
-    everyone = _scoped(count_columns(None), year, people_in(node))
-    totals = Counts(*(await session.execute(everyone)).one())
-    before = _scoped(count_columns(week_ago), year, people_in(node))
-    kind = func.coalesce(Place.kind, "village")
-    by_kind = await _counts_by(session, node, year, kind, None)
-    bases = await _populations(session, node)
-
-    async def share(metric: str, part: int, whole: int) -> Share:
-        return Share(part, whole, await target_for(session, node.id, year, metric))
-
-    adults, staff = by_kind.get("village", Counts()), by_kind.get("unit", Counts())
+    tree = numbers.tree
+    node = tree.node
+    shares = plan(numbers, year, lambda counts: counts.now)
+    previous = plan(numbers, year - 1, lambda counts: counts.last_year) if full else {}
+    scope = people_in(node, tree.child_ids())
+    subtree = [node.id, *(n.id for n in tree.below)]
     schedule = await schedule_for(session, node.id, year)
-    recorded = await fact_totals(session, node, year)
-    facts = [  # every column leaders enter, with its target even when nothing is entered
-        (metric, await share(metric, *recorded.get(metric, (0, 0))))
-        for metric in METRICS
-        if metric not in COUNTED
-    ]
-    scope = people_in(node)
-    previous = None
-    if full:
-        previous = await build_digest(session, org_id, year - 1, now, timezone, full=False)
-    parent = await session.get(OrgUnit, node.parent_id) if node.parent_id else None
+    parent = tree.above[0] if tree.above else None
     return Digest(
         org_id=node.id,
         org_name=node.name,
         level=node.kind,
         year=year,
         as_of=now.astimezone(ZoneInfo(timezone)),
-        totals=totals,
-        week_ago=Counts(*(await session.execute(before)).one()),
-        adults=await share(ADULTS, adults.recognised, bases.get("village", 0)),
-        staff=await share(STAFF, staff.recognised, bases.get("unit", 0)),
-        digital=await share(DIGITAL, totals.digital, totals.recognised),
-        proficient=await share(PROFICIENT, totals.proficient, totals.recognised),
-        rows=await _rows(session, node, year),
+        totals=rolled(counts.now for counts in numbers.groups.values()),
+        week_ago=rolled(counts.week_ago for counts in numbers.groups.values()),
+        adults=shares[ADULTS],
+        staff=shares[STAFF],
+        digital=shares[DIGITAL],
+        proficient=shares[PROFICIENT],
+        rows=place_rows(numbers, year),
         recognised_people=await people_rows(session, scope, year, recognised=True) if full else (),
         pending_people=await people_rows(session, scope, year, recognised=False) if full else (),
         unreachable_people=await unreachable_names(session, scope),
         deadline=schedule.deadline_in(year),
         report_date=schedule.report_date_in(year),
-        facts=tuple(facts),
+        facts=tuple((metric, shares[metric]) for metric in ENTERED),
         started_people=(
             await people_rows(session, scope, year, recognised=False, statuses=STARTED)
             if full
             else ()
         ),
         parent_name=parent.name if parent is not None and parent.kind != "country" else None,
-        previous=tuple(plan_shares(previous).items()) if previous is not None else (),
+        previous=tuple(previous.items()),
         titled_names=(
-            await recognised_names(session, subtree(node, NamedUnit.village_id), year)
+            await recognised_names(session, NamedUnit.village_id.in_(subtree), year)
             if full
             else ()
         ),
     )
 
 
-async def _rows(session: AsyncSession, node: OrgUnit, year: int) -> tuple[PlaceRow, ...]:
-    counts = await _counts_by(session, node, year, _group_key(node), None)
-    recorded = await facts_by_place(session, node, year)
-    rows = []
-    for unit in await _row_nodes(session, node):
-        found = counts.get(unit.id, Counts())
-        metric = STAFF if unit.kind == "unit" else ADULTS
-        whole = unit.population if unit.population is not None else found.registered
-        target = await target_for(session, unit.id, year, metric)
-        share = Share(found.recognised, whole, target)
-        if unit.kind == "commune":  # a province's row: the commune's subtree summed
-            sums = await fact_totals(session, unit, year)
-            facts = tuple((m, done, total) for m, (done, total) in sorted(sums.items()))
-        else:
-            facts = tuple(
-                (m, done, total) for (org, m), (done, total) in recorded.items() if org == unit.id
-            )
-        rows.append(PlaceRow(unit.id, unit.name, unit.kind, unit.population, found, share, facts))
+def place_rows(numbers: Numbers, year: int) -> tuple[PlaceRow, ...]:
+    """A province's communes, or a commune's villages and units (and the people whose place
+    was typed by hand), the furthest behind its target first."""
+    tree, node = numbers.tree, numbers.tree.node
+    if node.kind == "province":
+        counts = numbers.by(lambda group: group[0], lambda counts: counts.now)
+        units = tree.children(node.id, ("commune",))
+    else:
+        counts = numbers.by(lambda group: group[1], lambda counts: counts.now)
+        units = [node] if node.kind in PLACE_KINDS else tree.children(node.id, PLACE_KINDS)
+    rows = [place_row(numbers, unit, counts.get(unit.id, Counts()), year) for unit in units]
     unplaced = counts.get(None)
     if node.kind == "commune" and unplaced is not None:
-        target = await target_for(session, node.id, year, ADULTS)
+        target = numbers.target(node.id, year, ADULTS)
         share = Share(unplaced.recognised, unplaced.registered, target)
         rows.append(PlaceRow(None, "", "other", None, unplaced, share))
     return by_lag(rows)
+
+
+def place_row(numbers: Numbers, unit: Node, found: Counts, year: int) -> PlaceRow:
+    metric = STAFF if unit.kind == "unit" else ADULTS
+    whole = unit.population if unit.population is not None else found.registered
+    share = Share(found.recognised, whole, numbers.target(unit.id, year, metric))
+    own = [unit.id]
+    if unit.kind == "commune":  # a province's row: the commune's subtree summed
+        own += numbers.tree.child_ids(unit.id)
+    sums = summed(numbers.recorded, own, year)
+    facts = tuple((m, done, total) for m, (done, total) in sorted(sums.items()))
+    return PlaceRow(unit.id, unit.name, unit.kind, unit.population, found, share, facts)

@@ -5,11 +5,11 @@ same transaction that stores the person's answer (`handled`, which also holds th
 and the replies are marked delivered once sent (`delivered`). A crash anywhere in between
 leaves a row that says what is still to do."""
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, delete, null, select, update
+from sqlalchemy import Table, bindparam, delete, func, null, select, tuple_, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -21,15 +21,27 @@ Payload = dict[str, Any]
 
 
 async def keep(
-    session: AsyncSession, channel: str, updates: Sequence[tuple[str, Payload]], now: datetime
+    session: AsyncSession,
+    channel: str,
+    updates: Sequence[tuple[str, Payload]],
+    now: datetime,
+    people: Mapping[str, str] | None = None,
 ) -> list[str]:
-    """Write the updates down in one statement; returns the ids that were new. A redelivered
-    or concurrently posted duplicate is ignored by the database (ON CONFLICT DO NOTHING), so
-    two requests carrying the same update never fail each other."""
+    """Write the updates down in one statement; returns the ids that were new. `people` maps
+    an update id to who sent it (the user_ref its updates are claimed by). A redelivered or
+    concurrently posted duplicate is ignored by the database (ON CONFLICT DO NOTHING), so two
+    requests carrying the same update never fail each other."""
     if not updates:
         return []
+    people = people or {}
     rows = [
-        {"channel": channel, "update_id": update_id, "payload": payload, "received_at": now}
+        {
+            "channel": channel,
+            "update_id": update_id,
+            "payload": payload,
+            "received_at": now,
+            "user_ref": people.get(update_id),
+        }
         for update_id, payload in updates
     ]
     statement = _KEEP[_dialect(session) == "postgresql"]
@@ -61,10 +73,9 @@ async def handled(
 
 async def delivered(session: AsyncSession, keys: Sequence[tuple[str, str]], now: datetime) -> None:
     """The replies to these (channel, update_id) were sent, or handed to the outbox: one
-    statement for the batch."""
+    statement for the whole batch (the keys go in as one expanding IN list)."""
     if keys:
-        marks = [{"b_channel": c, "b_update_id": u, "replied_at": now} for c, u in keys]
-        await session.execute(_DELIVERED, marks)
+        await session.execute(_DELIVERED, {"b_keys": list(keys), "replied_at": now})
 
 
 async def unhandled(session: AsyncSession) -> Sequence[InboxUpdate]:
@@ -73,13 +84,96 @@ async def unhandled(session: AsyncSession) -> Sequence[InboxUpdate]:
     return (await session.execute(query)).scalars().all()
 
 
-async def undelivered(session: AsyncSession, since: datetime) -> Sequence[InboxUpdate]:
-    """Handled updates whose replies were stored but not sent before a crash."""
+async def waiting(session: AsyncSession, channel: str, user_ref: str) -> Sequence[InboxUpdate]:
+    """One person's updates kept but not handled, oldest first (the order they were kept)."""
+    query = (
+        select(InboxUpdate)
+        .where(
+            InboxUpdate.channel == channel,
+            InboxUpdate.user_ref == user_ref,
+            InboxUpdate.done_at.is_(None),
+        )
+        .order_by(InboxUpdate.id)
+    )
+    return (await session.execute(query)).scalars().all()
+
+
+async def has_waiting(session: AsyncSession, channel: str, user_ref: str) -> bool:
+    """Whether the person has an update kept and not handled."""
+    query = select(InboxUpdate.id).where(
+        InboxUpdate.channel == channel,
+        InboxUpdate.user_ref == user_ref,
+        InboxUpdate.done_at.is_(None),
+    )
+    return (await session.execute(query.limit(1))).first() is not None
+
+
+async def waiting_people(
+    session: AsyncSession, kept_before: datetime, limit: int = 1000
+) -> list[tuple[str, str]]:
+    """(channel, user_ref) of people with an update kept by `kept_before` and still not
+    handled: left by a worker that died, or not reached yet by a busy one."""
+    query = (
+        select(InboxUpdate.channel, InboxUpdate.user_ref)
+        .where(
+            InboxUpdate.done_at.is_(None),
+            InboxUpdate.received_at <= kept_before,
+            InboxUpdate.user_ref.is_not(None),
+        )
+        .group_by(InboxUpdate.channel, InboxUpdate.user_ref)
+        .order_by(func.min(InboxUpdate.id))
+        .limit(limit)
+    )
+    return [(channel, user_ref or "") for channel, user_ref in await session.execute(query)]
+
+
+async def unsent_people(
+    session: AsyncSession, since: datetime, before: datetime, limit: int = 1000
+) -> list[tuple[str, str]]:
+    """(channel, user_ref) of people with replies stored from `since` to `before` and
+    not marked sent: their worker died between answering and sending."""
+    query = (
+        select(InboxUpdate.channel, InboxUpdate.user_ref)
+        .where(
+            InboxUpdate.replies.is_not(None),
+            InboxUpdate.done_at >= since,
+            InboxUpdate.done_at <= before,
+            InboxUpdate.user_ref.is_not(None),
+        )
+        .group_by(InboxUpdate.channel, InboxUpdate.user_ref)
+        .limit(limit)
+    )
+    return [(channel, user_ref or "") for channel, user_ref in await session.execute(query)]
+
+
+async def unclaimed(session: AsyncSession) -> Sequence[InboxUpdate]:
+    """Updates kept, not handled, whose sender is not recorded (kept by an older version)."""
+    query = select(InboxUpdate).where(
+        InboxUpdate.done_at.is_(None), InboxUpdate.user_ref.is_(None)
+    )
+    return (await session.execute(query)).scalars().all()
+
+
+async def set_senders(session: AsyncSession, senders: Mapping[int, str]) -> None:
+    """Record who sent each row (row id -> user_ref)."""
+    for row_id, user_ref in senders.items():
+        await session.execute(
+            update(InboxUpdate).where(InboxUpdate.id == row_id).values(user_ref=user_ref)
+        )
+
+
+async def undelivered(
+    session: AsyncSession, since: datetime, person: tuple[str, str] | None = None
+) -> Sequence[InboxUpdate]:
+    """Handled updates whose replies were stored but not sent before a crash (of one
+    (channel, user_ref) when `person` is given)."""
     query = (
         select(InboxUpdate)
         .where(InboxUpdate.replies.is_not(None), InboxUpdate.done_at >= since)
         .order_by(InboxUpdate.id)
     )
+    if person is not None:
+        query = query.where(InboxUpdate.channel == person[0], InboxUpdate.user_ref == person[1])
     return (await session.execute(query)).scalars().all()
 
 
@@ -121,7 +215,11 @@ _THIS = (_TABLE.c.channel == bindparam("b_channel")) & (
 _HANDLED = update(_TABLE).where(_THIS, _TABLE.c.done_at.is_(None))
 # No replies: SQL NULL (a None parameter would be stored as the JSON text 'null').
 _HANDLED_SILENT = _HANDLED.values(replies=null())
-_DELIVERED = update(_TABLE).where(_THIS).values(replies=null())
+_DELIVERED = (
+    update(_TABLE)
+    .where(tuple_(_TABLE.c.channel, _TABLE.c.update_id).in_(bindparam("b_keys", expanding=True)))
+    .values(replies=null())
+)
 _KEEP = {
     postgres: insert(_TABLE)
     .on_conflict_do_nothing(index_elements=["channel", "update_id"])

@@ -9,6 +9,7 @@ from sqlalchemy import (
     DateTime,
     Float,
     ForeignKey,
+    Index,
     Integer,
     MetaData,
     String,
@@ -78,7 +79,11 @@ class PlaceLink(Base):
 
 class Person(Base):
     __tablename__ = "people"
-    __table_args__ = (UniqueConstraint("channel", "user_ref"),)
+    __table_args__ = (
+        UniqueConstraint("channel", "user_ref"),
+        # Lists for leaders are by place and name: read in order, the first 5,000 stop early.
+        Index("ix_people_place_name_name", "place_name", "name"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     channel: Mapped[str] = mapped_column(String(16))
@@ -256,7 +261,11 @@ class InboxUpdate(Base):
     """A platform update kept from arrival until handled, so none is lost in a crash."""
 
     __tablename__ = "inbox"
-    __table_args__ = (UniqueConstraint("channel", "update_id"),)
+    __table_args__ = (
+        UniqueConstraint("channel", "update_id"),
+        # A person's waiting updates, oldest first: what a worker holding them reads.
+        Index("ix_inbox_person_waiting", "channel", "user_ref", "done_at"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     channel: Mapped[str] = mapped_column(String(16))
@@ -267,7 +276,9 @@ class InboxUpdate(Base):
     # Replies stored with the answer, cleared once sent: a crash between the two is mended
     # at the next start by sending them then.
     replies: Mapped[list[Any] | None] = mapped_column(JSON)
-    user_ref: Mapped[str | None] = mapped_column(String(64))  # who the replies go to
+    # Who sent it, set when kept (workers claim one person's updates at a time), and who the
+    # replies go to.
+    user_ref: Mapped[str | None] = mapped_column(String(64))
     replied_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
@@ -355,3 +366,24 @@ class NamedUnitTitle(Base):
     )
     year: Mapped[int] = mapped_column(Integer, primary_key=True)
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class Lease(Base):
+    """A job only one process may do at a time (polling a bot, planning a tick): held by
+    `holder` until `expires_at`, renewed while it works, free to take once expired."""
+
+    __tablename__ = "leases"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    holder: Mapped[str] = mapped_column(String(128))
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class SendBudget(Base):
+    """One bot's overall send rate shared by every process: each send books the next slot
+    (`next_slot_at` moves on by 1/rate), so N senders together keep the platform's limit."""
+
+    __tablename__ = "send_budgets"
+
+    bot: Mapped[str] = mapped_column(String(64), primary_key=True)
+    next_slot_at: Mapped[datetime] = mapped_column(UTCDateTime())

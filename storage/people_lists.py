@@ -26,30 +26,32 @@ async def people_rows(
     """People of the scope with an assessment this year: recognised, pending a decision, or
     (with statuses=STARTED) started but not sent."""
     statuses = statuses or ((Status.RECOGNISED.value,) if recognised else PENDING)
+    # Columns (PersonRow's, in order), not entities: a province's lists are thousands of rows.
     query = (
-        select(Person, AssessmentRow)
+        select(
+            Person.name,
+            Person.birth_year,
+            Person.place_name,
+            AssessmentRow.target_group,
+            AssessmentRow.total,
+            AssessmentRow.digital_level,
+            AssessmentRow.status,
+            AssessmentRow.submitted_at,
+            AssessmentRow.answered,
+        )
         .join(AssessmentRow, AssessmentRow.person_id == Person.id)
         .where(in_scope, visible(), AssessmentRow.season == year)
         .where(AssessmentRow.status.in_(statuses))
         .order_by(Person.place_name, Person.name)
         .limit(LIST_LIMIT)
     )
-    rows = await session.execute(query)
-    return tuple(_row(person, assessment) for person, assessment in rows)
+    return tuple(_row(row) for row in await session.execute(query))
 
 
-def _row(person: Person, assessment: AssessmentRow) -> PersonRow:
-    return PersonRow(
-        name=person.name or "",
-        birth_year=person.birth_year,
-        place=person.place_name or "",
-        group=assessment.target_group,
-        total=assessment.total,
-        digital_level=assessment.digital_level,
-        status=assessment.status,
-        submitted_at=assessment.submitted_at,
-        answered=assessment.answered,
-    )
+def _row(row: Any) -> PersonRow:
+    """The columns are PersonRow's, in its order."""
+    name, birth_year, place, *rest = row
+    return PersonRow(name or "", birth_year, place or "", *rest)
 
 
 async def unreachable_names(

@@ -1,6 +1,7 @@
 """Yearly targets per organisation node; the nearest ancestor's target applies."""
 
 import tomllib
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -11,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from conversations.digest import METRICS, Target
 from conversations.i18n import N_, ExplainedError
 from storage.models import OrgUnit, TargetRow
+from storage.org_tree import Node, as_node
 from storage.scopes import ancestors
 
 DATA_DIR = Path(__file__).parent / "data"
@@ -119,21 +121,47 @@ async def load_plan(session: AsyncSession, path: Path) -> list[str]:
     return [found[code].name for code in codes]
 
 
+@dataclass(frozen=True)
+class TargetBook:
+    """The targets set on some nodes from a year on, read in one query, so that the nearest
+    ancestor's target is found in memory (a digest asks for hundreds)."""
+
+    rows: Mapping[int, Sequence[TargetRow]]  # node id -> its targets
+
+    def find(self, chain: Sequence[Node], year: int, metric: str) -> Target | None:
+        """This year's target from the nearest node of `chain` (the node, then its
+        ancestors) that has one; if that node has none for this year, its next milestone
+        (e.g. 2030 for 2026) is the target to work towards."""
+        for node in chain:
+            found = [
+                row
+                for row in self.rows.get(node.id, ())
+                if row.metric == metric and row.year >= year
+            ]
+            if found:
+                row = min(found, key=lambda r: r.year)
+                return Target(metric, row.value, row.year, node.name, row.source)
+        return None
+
+
+async def target_book(
+    session: AsyncSession, org_ids: Collection[int], from_year: int
+) -> TargetBook:
+    """Every target set on these nodes for `from_year` or later."""
+    query = select(TargetRow).where(
+        TargetRow.org_unit_id.in_(org_ids), TargetRow.year >= from_year
+    )
+    rows: dict[int, list[TargetRow]] = {}
+    for row in (await session.execute(query)).scalars():
+        rows.setdefault(row.org_unit_id, []).append(row)
+    return TargetBook(rows)
+
+
 async def target_for(session: AsyncSession, org_id: int, year: int, metric: str) -> Target | None:
-    """This year's target from the nearest node that has one; if a node has none for this
-    year, its next milestone (e.g. 2030 for 2026) is the target to work towards."""
-    for node in await ancestors(session, org_id):
-        query = (
-            select(TargetRow)
-            .where(TargetRow.org_unit_id == node.id, TargetRow.metric == metric)
-            .where(TargetRow.year >= year)
-            .order_by(TargetRow.year)
-            .limit(1)
-        )
-        row = (await session.execute(query)).scalar_one_or_none()
-        if row is not None:
-            return Target(metric, row.value, row.year, node.name, row.source)
-    return None
+    """The target of one node (TargetBook.find), read on its own."""
+    chain = [as_node(unit) for unit in await ancestors(session, org_id)]
+    book = await target_book(session, [node.id for node in chain], year)
+    return book.find(chain, year, metric)
 
 
 async def country(session: AsyncSession) -> OrgUnit | None:

@@ -63,6 +63,14 @@ class Keep(Protocol):
     ) -> Awaitable[list[str]]: ...
 
 
+# Whether this process may poll now (another process may hold the bot's polling lease).
+Turn = Callable[[], Awaitable[bool]]
+
+
+async def always() -> bool:
+    return True
+
+
 class Channel(Protocol):
     """One messenger. `to_event` reads a payload as stored in the inbox (JSON), so an update
     kept before a crash is handled after it exactly as if it had just arrived."""
@@ -96,8 +104,9 @@ class Channel(Protocol):
 
     async def close(self) -> None: ...
 
-    async def start(self, keep: Keep) -> None:
-        """Open, then begin receiving (polling, or registering a webhook)."""
+    async def start(self, keep: Keep, turn: Turn = always) -> None:
+        """Open, then begin receiving (registering a webhook, or polling while `turn`
+        says this process may)."""
         ...
 
     async def stop(self) -> None:
@@ -163,6 +172,9 @@ def text_batch(
     return split_text("\n\n".join(part for part in parts if part), limit)
 
 
+STANDBY = 2  # backoff(2): 0.8 s between looks at whether this process may poll
+
+
 def backoff(attempt: int) -> float:
     """Seconds to wait before try number `attempt` + 1: 0.2 s doubling, at most 5 s."""
     return min(5.0, 0.2 * 2.0 ** min(attempt, 10))
@@ -210,13 +222,18 @@ async def poll_forever(
     store: Callable[[list[Update]], Awaitable[bool]],
     stopping: asyncio.Event,
     fatal: Callable[[Exception], bool],
+    turn: Turn = always,
 ) -> None:
-    """A long-polling loop: fetch, then store (False: stop without confirming). An error
-    for which `fatal` is true (a refused token) ends it; any other is logged by type and
-    retried with back-off, so polling never dies silently."""
+    """A long-polling loop: fetch, then store (False: stop without confirming). Between
+    polls it waits while `turn` says another process polls this bot. An error for which
+    `fatal` is true (a refused token) ends it; any other is logged by type and retried with
+    back-off, so polling never dies silently."""
     failures = 0
     while not stopping.is_set():
         try:
+            if not await turn():
+                await pause(stopping, STANDBY)
+                continue
             updates = await fetch()
             if updates and not await store(updates):
                 return

@@ -26,11 +26,14 @@ from bot.channels.base import (
     Keep,
     Limits,
     Payload,
+    Turn,
+    always,
     keep_until_stored,
     poll_forever,
     split_text,
     unsent,
 )
+from bot.pacing import Overall
 from bot.ratelimit import ChatRateLimiter
 from bot.settings import Settings
 from bot.webhook import webhook_route
@@ -192,7 +195,13 @@ class TelegramChannel:
 
     name = CHANNEL
 
-    def __init__(self, settings: Settings, limiter: ChatRateLimiter | None = None) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        limiter: ChatRateLimiter | None = None,
+        shared: Overall | None = None,
+    ) -> None:
+        """`shared`: the bot's overall rate shared with other processes, if any."""
         assert settings.telegram_bot_token is not None
         self.settings = settings
         self.limits = Limits(
@@ -208,7 +217,9 @@ class TelegramChannel:
             base_url=f"{root}/bot",
             base_file_url=f"{root}/file/bot",
             rate_limiter=limiter
-            or ChatRateLimiter(settings.telegram_rate_overall, settings.telegram_rate_per_chat),
+            or ChatRateLimiter(
+                settings.telegram_rate_overall, settings.telegram_rate_per_chat, shared=shared
+            ),
         )
         self._poller: asyncio.Task[None] | None = None
         self._offset: int | None = None
@@ -244,7 +255,7 @@ class TelegramChannel:
             await asyncio.gather(*self._tasks, return_exceptions=True)
         await self.bot.shutdown()
 
-    async def start(self, keep: Keep) -> None:
+    async def start(self, keep: Keep, turn: Turn = always) -> None:
         await self.open()
         await self.register_commands()
         url, secret = self.settings.telegram_webhook_url, self.settings.telegram_webhook_secret
@@ -254,7 +265,7 @@ class TelegramChannel:
             )
         else:
             await self.bot.delete_webhook()
-            self._poller = asyncio.create_task(self._poll(keep))
+            self._poller = asyncio.create_task(self._poll(keep, turn))
 
     async def stop(self) -> None:
         self._stopping.set()
@@ -314,9 +325,11 @@ class TelegramChannel:
             return Delivery(type(error).__name__, rest)
         return Delivery(SENT)
 
-    async def _poll(self, keep: Keep) -> None:
+    async def _poll(self, keep: Keep, turn: Turn) -> None:
         """getUpdates, keep the batch, and only then ask for the next (which confirms it)."""
-        await poll_forever(self._fetch, partial(self._store, keep), self._stopping, _refused_token)
+        await poll_forever(
+            self._fetch, partial(self._store, keep), self._stopping, _refused_token, turn
+        )
 
     async def _fetch(self) -> list[Update]:
         return list(

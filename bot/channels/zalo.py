@@ -24,6 +24,8 @@ from bot.channels.base import (
     Keep,
     Limits,
     Payload,
+    Turn,
+    always,
     keep_until_stored,
     numbered,
     poll_forever,
@@ -44,7 +46,7 @@ from bot.channels.zalo_api import (
     parse_update,
 )
 from bot.files import files_route, link_key, signed_link
-from bot.pacing import SendPace
+from bot.pacing import Overall, SendPace
 from bot.settings import Settings
 from bot.webhook import webhook_route
 from conversations.events import EventKind, InboundEvent, OutboundMessage, from_typed_text
@@ -105,7 +107,8 @@ class ZaloChannel:
 
     name = CHANNEL
 
-    def __init__(self, settings: Settings, clock: Clock) -> None:
+    def __init__(self, settings: Settings, clock: Clock, shared: Overall | None = None) -> None:
+        """`shared`: the bot's overall rate shared with other processes, if any."""
         assert settings.zalo_bot_token is not None
         token = settings.zalo_bot_token.get_secret_value()
         self.settings, self.clock = settings, clock
@@ -117,7 +120,9 @@ class ZaloChannel:
             rate_per_chat=settings.zalo_rate_per_chat,
         )
         self.client = ZaloBotClient(token, settings.zalo_api_url)
-        self._pace = SendPace(settings.zalo_rate_overall, settings.zalo_rate_per_chat)
+        self._pace = SendPace(
+            settings.zalo_rate_overall, settings.zalo_rate_per_chat, shared=shared
+        )
         self._folder = Path(settings.reports_dir)
         self._key = link_key(token)
         self._stopping = asyncio.Event()
@@ -146,13 +151,13 @@ class ZaloChannel:
     async def close(self) -> None:
         await self.client.aclose()
 
-    async def start(self, keep: Keep) -> None:
+    async def start(self, keep: Keep, turn: Turn = always) -> None:
         url, secret = self.settings.zalo_webhook_url, self.settings.zalo_webhook_secret
         if url and secret is not None:
             await self.client.set_webhook(url, secret.get_secret_value())
             return
         await self.client.delete_webhook()  # getUpdates is refused while a webhook is set
-        self._poller = asyncio.create_task(self._poll(keep))
+        self._poller = asyncio.create_task(self._poll(keep, turn))
 
     async def stop(self) -> None:
         """Let a poll in flight finish and keep what it brings: getUpdates has no offset,
@@ -241,10 +246,12 @@ class ZaloChannel:
                 log.warning("Zalo asked to slow down: waiting %.1f s", error.retry_after)
                 await asyncio.sleep(error.retry_after)
 
-    async def _poll(self, keep: Keep) -> None:
+    async def _poll(self, keep: Keep, turn: Turn) -> None:
         """getUpdates gives one update per call and has no offset: each is kept under its
         message id, so a repeat is ignored by the inbox."""
-        await poll_forever(self._fetch, partial(self._store, keep), self._stopping, _refused_token)
+        await poll_forever(
+            self._fetch, partial(self._store, keep), self._stopping, _refused_token, turn
+        )
 
     async def _fetch(self) -> list[ZaloUpdate]:
         return await self.client.get_updates(self.settings.zalo_poll_timeout)

@@ -3,7 +3,7 @@
 import pytest
 
 from bot.app import App
-from tests.bot.flows import register
+from tests.bot.flows import answer_digital, register, score_all
 from tests.bot.test_transcripts import stored
 from tests.support import Chat
 
@@ -158,3 +158,17 @@ async def test_a_year_of_birth_in_arabic_indic_digits_is_understood(app: App) ->
     assert state is not None
     assert state.profile.birth_year == 1968
     assert state.profile.name == "Nguyễn Văn An"  # NUL dropped, the line break squeezed
+
+
+@pytest.mark.parametrize("typed", ["1²", "²", "9" * 20, "0", "\u0661\u0661"])
+async def test_a_bad_digital_question_number_is_explained(app: App, typed: str) -> None:
+    chat = Chat(app, locale_hint="en")
+    await register(chat)
+    await score_all(chat, [9] * 10)
+    await answer_digital(chat)
+    await chat.click("Change an answer")
+    await chat.click("Digital skills")
+    before = await stored(app)
+    await chat.send(typed)
+    assert "Please give a number from 1 to 10." in chat.latest[0].text
+    assert await stored(app) == before

@@ -140,7 +140,7 @@ async def test_a_whole_season_of_reminders_and_digests(app: App, clock: FakeCloc
     assert reminder_days(received, "dung") == []  # sent before the season's reminders
     assert reminder_days(received, "em") == []  # blocked the bot
     assert "Bạn chưa bắt đầu" in next(r.text for r in received if r.user == "an")
-    assert "Bạn còn 4 chỉ số chưa trả lời." in next(r.text for r in received if r.user == "binh")
+    assert "Bạn còn 4 câu chưa trả lời." in next(r.text for r in received if r.user == "binh")
     citizens = [r for r in received if r.user != "lead"]
     assert all(7 <= r.at.hour < 21 for r in citizens)
     digests = [r for r in received if DIGEST in r.text]

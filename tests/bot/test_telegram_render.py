@@ -42,6 +42,19 @@ def test_a_private_text_message_becomes_a_text_event_with_its_language() -> None
     assert (event.text, event.locale_hint, event.event_id) == ("Nguyễn Văn An", "en", "7")
 
 
+def test_a_photo_caption_is_the_typed_text() -> None:
+    photo = [{"file_id": "p1", "file_unique_id": "u1", "width": 90, "height": 90}]
+    message = {"message_id": 1, "date": 1_790_000_000, "chat": CHAT, "from": USER}
+    event = to_event(
+        update({"update_id": 8, "message": {**message, "photo": photo, "caption": "Tổ 5"}})
+    )
+    assert event is not None
+    assert (event.kind, event.text) == (EventKind.TEXT, "Tổ 5")
+    bare = to_event(update({"update_id": 9, "message": {**message, "photo": photo}}))
+    assert bare is not None
+    assert bare.kind == EventKind.MEDIA
+
+
 def test_a_start_link_becomes_a_command_with_its_code() -> None:
     event = to_event(
         update(

@@ -5,6 +5,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from conversations.plan import PAIR_DIGITS, parse_pair
 from conversations.schedule import KEYS, Schedule, ScheduleError, as_text, with_value
 from conversations.text import clean_text, whole_number
 
@@ -76,3 +77,24 @@ def test_cleaned_text_holds_no_control_character_or_surrogate(text: str) -> None
     cleaned = clean_text(text + "\x00\ud800\x1b")
     assert not any(ch in cleaned for ch in "\x00\ud800\x1b\r")
     cleaned.encode("utf-8")  # storable
+
+
+@given(hostile)
+def test_a_typed_count_pair_is_read_or_refused(text: str) -> None:
+    pair = parse_pair(text)
+    assert pair is None or all(0 <= n < 10**PAIR_DIGITS for n in pair)
+
+
+@pytest.mark.parametrize(
+    ("typed", "read"),
+    [
+        ("85/120", (85, 120)),
+        (written_in(ARABIC_INDIC, "85/120"), (85, 120)),
+        ("1²/5", None),
+        ("85/1²", None),
+        ("1/" + "9" * 20, None),  # more than a 32-bit column holds
+        ("-5/10", None),
+    ],
+)
+def test_a_count_pair_in_other_digits_huge_or_superscript(typed: str, read: object) -> None:
+    assert parse_pair(typed) == read

@@ -58,13 +58,16 @@ def received(fake: FakeTelegram, chats: int) -> collections.Counter[str]:
     )
 
 
-async def drain(database: str, fake: FakeTelegram) -> asyncio.subprocess.Process:
+async def drain(
+    database: str, fake: FakeTelegram, overall: int = 100_000
+) -> asyncio.subprocess.Process:
+    """`cdht outbox drain` in a child process, at `overall` messages per second."""
     env = {
         **os.environ,
         "DATABASE_URL": database,
         "TELEGRAM_BOT_TOKEN": TOKEN,
         "TELEGRAM_API_URL": fake.root,
-        "TELEGRAM_RATE_OVERALL": "100000",
+        "TELEGRAM_RATE_OVERALL": str(overall),
         "TELEGRAM_RATE_PER_CHAT": "100000",
         "CDHT_LOG_LEVEL": "WARNING",
         "CDHT_LOCALE": "en",  # "{n} messages sent." is read below
@@ -171,3 +174,30 @@ async def test_3000_messages_under_the_real_limits_get_no_429(
         assert fake.too_many == 0
         assert set(received(fake, 1_000).values()) == {1}
         print(f"\n3,000 messages in {elapsed:.1f} s: {3_000 / elapsed:.1f} messages/s")
+
+
+@pytest.mark.slow
+async def test_three_senders_together_keep_the_overall_limit() -> None:
+    """3,000 messages from three senders at once against a fake that answers 429 above 30
+    messages/s overall: the budget is the bot's, shared through PostgreSQL, not each
+    sender's (three senders pacing alone would send 81/s)."""
+    url = postgres_url_or_skip()
+    engine = await reset_postgres(url)
+    await upgrade(engine)
+    await queue_messages(engine, 3_000)
+    async with FakeTelegram(overall_per_second=30, per_chat_per_second=1) as fake:
+        started = asyncio.get_running_loop().time()
+        senders = [await drain(url, fake, overall=30) for _ in range(3)]
+        results = await asyncio.gather(*(s.communicate() for s in senders))
+        elapsed = asyncio.get_running_loop().time() - started
+        for sender, (_out, err) in zip(senders, results, strict=True):
+            assert sender.returncode == 0, err.decode()
+        counts = received(fake, 3_000)
+        sent_by = [int(out.decode().split()[0]) for out, _err in results]
+        assert fake.too_many == 0
+    assert len(counts) == 3_000
+    assert set(counts.values()) == {1}
+    assert sum(sent_by) == 3_000
+    assert min(sent_by) > 0, sent_by  # all three sent
+    print(f"\n3 senders, 3,000 messages in {elapsed:.1f} s: {3_000 / elapsed:.1f}/s {sent_by}")
+    await engine.dispose()

@@ -2,15 +2,19 @@
 
 import asyncio
 import time
+from functools import partial
 
 import pytest
 from sqlalchemy import select
 
 from bot import app as app_module
 from bot.app import App
+from bot.channels.telegram import TelegramChannel
 from bot.gateway import Gateway
+from storage import inbox
 from storage.db import unit_of_work
 from storage.models import Conversation, Person
+from storage.outbox_queue import status_counts
 from tests.e2e.telegram_support import (
     Citizen,
     register_until_scores,
@@ -95,6 +99,19 @@ async def test_a_429_is_waited_out_and_the_message_still_arrives(
         assert "Bạn có đồng ý không?" in text
         assert time.monotonic() - started >= 1
         assert fake.too_many == 1
+
+
+async def test_a_400_from_telegram_is_final_and_the_chat_goes_on(
+    fake: FakeTelegram, sqlite_url: str, clock: FakeClock
+) -> None:
+    async with running(telegram_settings(sqlite_url, fake), clock) as (app, service):
+        fake.fail_next("sendMessage", status=400)  # e.g. "chat not found"
+        fake.send_text(LAN, "/start")
+        await settled(fake, service)
+        assert [call.status for call in fake.calls_to("sendMessage")] == [400]  # tried once
+        async with unit_of_work(app.sessions) as session:
+            assert await status_counts(session) == {}  # not queued for a retry either
+        assert "Bạn có đồng ý không?" in await Citizen(fake, LAN).say("/start")
 
 
 async def test_a_person_who_blocked_the_bot_is_recorded_as_unreachable(
@@ -186,26 +203,75 @@ async def test_a_passing_telegram_error_loses_neither_the_tap_nor_the_reply(
         assert (await stored(app, LAN))[1] == "ind:2"
 
 
+async def crash_while(stuck: asyncio.Event, service: Gateway) -> None:
+    """When `stuck` is set, end every person's task as a crash would: nothing of theirs runs
+    after this point."""
+    await asyncio.wait_for(stuck.wait(), timeout=10)
+    for worker in list(service.tasks):
+        worker.cancel()
+
+
+async def hang(stuck: asyncio.Event, *args: object) -> None:
+    stuck.set()
+    await asyncio.Event().wait()
+
+
 async def test_updates_fetched_before_a_crash_are_handled_after_restart(
     fake: FakeTelegram, sqlite_url: str, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     settings = telegram_settings(sqlite_url, fake)
     stuck = asyncio.Event()
     async with running(settings, clock) as (app, service):
-        lan = Citizen(fake, LAN)
-        await lan.say("/start")
-        real_dispatch = app.dispatch
-
-        async def hang(event, update=None):  # type: ignore[no-untyped-def]
-            stuck.set()
-            await asyncio.Event().wait()  # the process dies while handling this
-
-        monkeypatch.setattr(app, "dispatch", hang)
-        fake.send_text(LAN, "1")
-        await asyncio.wait_for(stuck.wait(), timeout=10)
-        await fake.wait_for(lambda: fake.pending() == 0, what="Telegram thinks it was delivered")
-        for worker in list(service.sequencer._workers):
-            worker.cancel()  # the crash: nothing after this point runs
-        monkeypatch.setattr(app, "dispatch", real_dispatch)
+        await Citizen(fake, LAN).say("/start")
+        with monkeypatch.context() as patch:
+            patch.setattr(app, "dispatch", partial(hang, stuck))  # dies while handling "1"
+            fake.send_text(LAN, "1")
+            await asyncio.wait_for(stuck.wait(), timeout=10)
+            await fake.wait_for(lambda: fake.pending() == 0, what="Telegram has it delivered")
+            await crash_while(stuck, service)
     async with running(settings, clock):
         await fake.wait_for(lambda: "Họ tên và năm sinh" in fake.last(LAN).text, what="the answer")
+
+
+async def test_a_reply_saved_but_not_sent_at_a_crash_is_sent_once_after_restart(
+    fake: FakeTelegram, sqlite_url: str, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    settings = telegram_settings(sqlite_url, fake)
+    stuck = asyncio.Event()
+    async with running(settings, clock) as (_app, service):
+        with monkeypatch.context() as patch:
+            patch.setattr(TelegramChannel, "send", partial(hang, stuck))
+            fake.send_text(LAN, "/start")
+            await crash_while(stuck, service)  # the answer is saved, its reply not sent
+    assert fake.chat(LAN) == []
+    async with running(settings, clock) as (_app, service):
+        await fake.wait_for(lambda: fake.chat(LAN) != [], what="the saved reply")
+        await service.idle()
+    assert len(fake.chat(LAN)) == 1
+
+
+async def test_a_crash_repeats_at_most_the_one_reply_in_flight_to_a_person(
+    fake: FakeTelegram, sqlite_url: str, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    settings = telegram_settings(sqlite_url, fake)
+    stuck = asyncio.Event()
+    async with running(settings, clock) as (_app, service):
+        lan = Citizen(fake, LAN)
+        for text in ("/start", "đồng ý", "Nguyễn Văn An, 1970"):  # to "which commune?"
+            await lan.say(text)
+        await service.idle()
+        with monkeypatch.context() as patch:
+            patch.setattr(inbox, "delivered", partial(hang, stuck))  # no mark is written
+            await lan.say("zzq 1")
+            # zzq 2 is kept; it waits until zzq 1's reply is marked sent, which never comes.
+            fake.send_text(LAN, "zzq 2")
+            await fake.wait_for(lambda: fake.pending() == 0, what="zzq 2 kept")
+            await crash_while(stuck, service)
+    quoted = [m.text for m in fake.chat(LAN)[3:]]
+    assert ["zzq 1" in t for t in quoted] == [True]
+    async with running(settings, clock) as (_app, service):
+        await fake.wait_for(lambda: len(fake.chat(LAN)) == 6, what="the replies after restart")
+        await service.idle()
+    quoted = [m.text for m in fake.chat(LAN)[3:]]
+    assert ["zzq 1" in t for t in quoted] == [True, True, False]  # the one in flight, twice
+    assert "zzq 2" in quoted[2]
