@@ -44,6 +44,9 @@ slow: $(VENV)/.installed-dev compile-catalogs
 
 test: lint unit
 
+# `make bench` runs bench/answer_path.py beside the anchors when CDHT_BENCH_ANCHORS names their
+# folder, and on PostgreSQL when CDHT_TEST_POSTGRES_URL is set (that database is emptied).
+
 # For developers: re-extract the texts after changing them in code, then translate the .po files.
 catalogs: $(VENV)/.installed-dev
 	$(PYBABEL) extract -F pyproject.toml -k t -k N_ --no-location --sort-output \
@@ -54,6 +57,7 @@ catalogs: $(VENV)/.installed-dev
 bench: $(VENV)/.installed-dev compile-catalogs
 	$(BIN)/python -m bench.console_flow
 	$(BIN)/python -m bench.telegram_updates
+	$(BIN)/python -m bench.answer_path
 	$(BIN)/python -m bench.province_digest
 	$(BIN)/python -m bench.workers
 

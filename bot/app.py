@@ -31,7 +31,8 @@ from storage.directory import SqlDirectory
 from storage.leadership import SqlLeadership
 from storage.migrate import upgrade
 from storage.outbox import SqlOutbox
-from storage.repositories import Reachability, StateStore
+from storage.repositories import Reachability
+from storage.state_store import StateStore
 from storage.targets import NATIONAL_FILE, country, load_targets
 from storage.title_book import SqlTitleBook
 

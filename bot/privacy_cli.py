@@ -4,7 +4,6 @@ log of a node, and the retention purge by hand (Law No. 91/2025/QH15)."""
 import argparse
 import asyncio
 import sys
-from pathlib import Path
 
 from bot.app import App
 from bot.operator import OperatorError
@@ -16,27 +15,6 @@ from storage import privacy
 from storage.access_log import CLI, audit, record_access
 from storage.db import unit_of_work
 from storage.org_lookup import find_org
-
-
-def add_commands(commands: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
-    t = terminal()  # help texts in the terminal's language
-    group = commands.add_parser("privacy", help=t("one person's data, the access log, retention"))
-    verbs = group.add_subparsers(dest="privacy_command", required=True)
-    export = verbs.add_parser("export", help=t("everything stored about one person, as JSON"))
-    _person_arguments(export)
-    export.add_argument("--out", required=True, type=Path, help=t("JSON file to write"))
-    erase = verbs.add_parser("delete", help=t("erase one person's data (asks first)"))
-    _person_arguments(erase)
-    erase.add_argument("--yes", action="store_true", help=t("do not ask for confirmation"))
-    log = verbs.add_parser("audit", help=t("who opened whose answers, and reports with names"))
-    log.add_argument("--org", required=True, help=t('id, code or name ("Xã Hải Hậu")'))
-    verbs.add_parser("purge", help=t("apply the retention periods now"))
-
-
-def _person_arguments(parser: argparse.ArgumentParser) -> None:
-    t = terminal()  # help texts in the terminal's language
-    parser.add_argument("--channel", required=True, help=t("telegram, zalo or console"))
-    parser.add_argument("--user", required=True, help=t("the person's user id on that channel"))
 
 
 async def run(app: App, args: argparse.Namespace) -> None:

@@ -1,5 +1,6 @@
 """Engine and sessions from a URL; one unit of work = one transaction, committed or rolled back."""
 
+import asyncio
 import re
 import zlib
 from collections.abc import AsyncIterator
@@ -7,9 +8,10 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 from uuid import uuid4
+from weakref import WeakKeyDictionary
 
 from sqlalchemy import event, text
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -18,11 +20,13 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
+from storage.sqlite_inline import creator
+
 # Connections per process on PostgreSQL: a worker holds two per person it serves (six at
 # once), plus intake, sender, sweep, leases and the scheduler.
 POOL_SIZE, POOL_OVERFLOW = 10, 10
-# How long a SQLite write waits for another writer's lock before it counts as "database is
-# locked" (then the work waits in memory or the platform is told to retry).
+# How long a unit of work waits for another process's SQLite write lock before it counts as
+# "database is locked" (then the work waits in memory or the platform is told to retry).
 SQLITE_BUSY_SECONDS = 30
 
 
@@ -39,8 +43,11 @@ def make_engine(url: str) -> AsyncEngine:
         return create_async_engine(url, pool_pre_ping=True, **pool)
     if parsed.database and parsed.database != ":memory:":
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_async_engine(url, connect_args={"timeout": SQLITE_BUSY_SECONDS})
+    # Calls run on the loop's thread and never wait inside SQLite: see storage/sqlite_inline.py.
+    sqlite = parsed.set(drivername="sqlite+aiosqlite")
+    engine = create_async_engine(sqlite, async_creator=creator(parsed.database or ":memory:"))
     event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+    event.listen(engine.sync_engine, "begin", _sqlite_begin)
     return engine
 
 
@@ -58,8 +65,18 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     # commits) and saves an fsync per message.
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute(f"PRAGMA busy_timeout={int(SQLITE_BUSY_SECONDS * 1000)}")
     cursor.close()
+
+
+# sqlite3 would begin a transaction only at the first write, so a unit of work would read
+# outside it; the connections leave BEGIN to us (SQLAlchemy's documented recipe), and a unit
+# of work's connection carries this execution option: BEGIN IMMEDIATE takes SQLite's one
+# write lock before the first read, so the state read is the state written over.
+BEGIN = "cdht_sqlite_begin"
+
+
+def _sqlite_begin(connection: Connection) -> None:
+    connection.exec_driver_sql(f"BEGIN {connection.get_execution_options().get(BEGIN, '')}")
 
 
 def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
@@ -70,14 +87,62 @@ def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
 async def unit_of_work(
     sessions: async_sessionmaker[AsyncSession],
 ) -> AsyncIterator[AsyncSession]:
-    """Everything inside is one transaction: committed at the end, rolled back on any error."""
-    async with sessions() as session:
+    """Everything inside is one transaction: committed at the end, rolled back on any error.
+
+    On SQLite it is a write transaction from its start (BEGIN IMMEDIATE), and this process's
+    units of work take turns for it in arrival order: SQLite has one writer at a time, and a
+    queue in memory wakes the next one at once, where SQLite's busy handler would sleep."""
+    async with sessions() as session, _writer_turn(session):
         try:
             yield session
         except BaseException:
             await session.rollback()
             raise
         await session.commit()
+
+
+_turns: "WeakKeyDictionary[Engine, asyncio.Lock]" = WeakKeyDictionary()
+_holders: "WeakKeyDictionary[Engine, asyncio.Task[Any]]" = WeakKeyDictionary()
+
+
+@asynccontextmanager
+async def _writer_turn(session: AsyncSession) -> AsyncIterator[None]:
+    engine = session.bind
+    if not isinstance(engine, AsyncEngine) or engine.dialect.name != "sqlite":
+        yield  # PostgreSQL has row locks and many writers
+        return
+    me = asyncio.current_task()
+    if _holders.get(engine.sync_engine) is me:
+        # A unit of work opened inside another by the same task: SQLite's deferred BEGIN,
+        # rather than wait forever for its own caller's turn.
+        yield
+        return
+    async with _turns.setdefault(engine.sync_engine, asyncio.Lock()):
+        if me is not None:
+            _holders[engine.sync_engine] = me
+        try:
+            await _begin_immediate(session)
+            yield
+        finally:
+            _holders.pop(engine.sync_engine, None)
+
+
+async def _begin_immediate(session: AsyncSession) -> None:
+    """Take SQLite's write lock, waiting (without blocking the loop) while another process
+    holds it, for SQLITE_BUSY_SECONDS at most; then "database is locked" is raised."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + SQLITE_BUSY_SECONDS
+    pause = 0.001
+    while True:
+        try:
+            await session.connection(execution_options={BEGIN: "IMMEDIATE"})
+            return
+        except OperationalError as error:
+            if not _SQLITE_BUSY.search(str(error.orig).lower()) or loop.time() >= deadline:
+                raise
+        await session.rollback()
+        await asyncio.sleep(min(pause, max(0.0, deadline - loop.time())))
+        pause = min(pause * 2, 0.1)
 
 
 @asynccontextmanager

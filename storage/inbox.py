@@ -7,9 +7,9 @@ leaves a row that says what is still to do."""
 
 from collections.abc import Mapping, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import delete, func, null, select, tuple_, update
+from sqlalchemy import Table, bindparam, delete, func, null, select, tuple_, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -44,14 +44,8 @@ async def keep(
         }
         for update_id, payload in updates
     ]
-    insert = pg_insert if _dialect(session) == "postgresql" else sqlite_insert
-    statement = (
-        insert(InboxUpdate)
-        .values(rows)
-        .on_conflict_do_nothing(index_elements=["channel", "update_id"])
-        .returning(InboxUpdate.update_id)
-    )
-    return list((await session.execute(statement)).scalars())
+    statement = _KEEP[_dialect(session) == "postgresql"]
+    return list((await session.execute(statement, rows)).scalars())
 
 
 async def handled(
@@ -64,33 +58,24 @@ async def handled(
 ) -> bool:
     """Tick the update off with the replies to send to `user_ref`; False when it was handled
     before (then the caller's transaction must not commit its changes)."""
-    result = await session.execute(
-        update(InboxUpdate)
-        .where(
-            InboxUpdate.channel == channel,
-            InboxUpdate.update_id == update_id,
-            InboxUpdate.done_at.is_(None),
-        )
-        .values(
-            done_at=now,
-            payload={},
-            user_ref=user_ref,
-            replies=[_reply_json(r) for r in replies] if replies else null(),
-        )
-    )
+    values: Payload = {
+        "b_channel": channel,
+        "b_update_id": update_id,
+        "done_at": now,
+        "payload": {},
+        "user_ref": user_ref,
+    }
+    if replies:
+        values["replies"] = [_reply_json(r) for r in replies]
+    result = await session.execute(_HANDLED if replies else _HANDLED_SILENT, values)
     return bool(result.rowcount)  # type: ignore[attr-defined]
 
 
 async def delivered(session: AsyncSession, keys: Sequence[tuple[str, str]], now: datetime) -> None:
     """The replies to these (channel, update_id) were sent, or handed to the outbox: one
-    statement for the whole batch."""
+    statement for the whole batch (the keys go in as one expanding IN list)."""
     if keys:
-        await session.execute(
-            update(InboxUpdate)
-            .where(tuple_(InboxUpdate.channel, InboxUpdate.update_id).in_(list(keys)))
-            .values(replies=null(), replied_at=now)
-            .execution_options(synchronize_session=False)
-        )
+        await session.execute(_DELIVERED, {"b_keys": list(keys), "replied_at": now})
 
 
 async def unhandled(session: AsyncSession) -> Sequence[InboxUpdate]:
@@ -219,6 +204,28 @@ def _reply_from_json(item: Payload) -> OutboundMessage:
     return OutboundMessage(
         str(item["text"]), choices, item.get("document"), item.get("image"), bool(item["error"])
     )
+
+
+# Statements built once (on the path of every update); Core on the table, not the ORM's
+# bulk UPDATE, which costs more than the statement.
+_TABLE = cast(Table, InboxUpdate.__table__)
+_THIS = (_TABLE.c.channel == bindparam("b_channel")) & (
+    _TABLE.c.update_id == bindparam("b_update_id")
+)
+_HANDLED = update(_TABLE).where(_THIS, _TABLE.c.done_at.is_(None))
+# No replies: SQL NULL (a None parameter would be stored as the JSON text 'null').
+_HANDLED_SILENT = _HANDLED.values(replies=null())
+_DELIVERED = (
+    update(_TABLE)
+    .where(tuple_(_TABLE.c.channel, _TABLE.c.update_id).in_(bindparam("b_keys", expanding=True)))
+    .values(replies=null())
+)
+_KEEP = {
+    postgres: insert(_TABLE)
+    .on_conflict_do_nothing(index_elements=["channel", "update_id"])
+    .returning(_TABLE.c.update_id)
+    for postgres, insert in ((True, pg_insert), (False, sqlite_insert))
+}
 
 
 def _dialect(session: AsyncSession) -> str:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from bot.app import App
 from conversations.model import default_criteria
 from storage.db import unit_of_work
-from storage.repositories import StateStore
+from storage.state_store import StateStore
 from tests.support import Chat
 
 PASSING_SCORE = "9"

@@ -23,7 +23,7 @@ from conversations.state import UserState
 from conversations.steps import STEPS, split
 from storage.db import unit_of_work
 from storage.migrate import upgrade
-from storage.repositories import StateStore
+from storage.state_store import StateStore
 from tests.bot.test_leaders import invite
 from tests.support import Chat, FakeClock, postgres_url_or_skip, reset_postgres
 

@@ -10,7 +10,7 @@ from conversations.roles import RoleName
 from storage.db import unit_of_work
 from storage.models import NamedUnit, OrgUnit, Person
 from storage.plan_facts import fact_totals
-from storage.repositories import StateStore
+from storage.state_store import StateStore
 from tests.bot.flows import answer_digital, register, score_all
 from tests.bot.test_leaders import commune_leader, invite, leader_app  # noqa: F401
 from tests.bot.test_titles import add_places

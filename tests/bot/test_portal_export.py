@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import text
 
 from bot.app import App
-from bot.cli import export_portal
+from bot.cli_commands import export_portal
 from bot.portal_export import MAPPING_FILE, MappingError, read_mapping
 from conversations.i18n import Translator
 from storage.db import unit_of_work

@@ -4,7 +4,7 @@ import pytest
 
 from bot.app import App
 from bot.settings import Settings
-from storage.repositories import StateStore
+from storage.state_store import StateStore
 from tests.bot.flows import register, score_all
 from tests.support import Chat, FakeClock
 

@@ -5,7 +5,7 @@ from dataclasses import replace
 
 from bot.app import App
 from storage.db import unit_of_work
-from storage.repositories import StateStore
+from storage.state_store import StateStore
 from tests.bot.flows import answer_digital, register, score_all
 from tests.bot.test_transcripts import stored
 from tests.support import Chat

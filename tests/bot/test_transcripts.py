@@ -9,7 +9,7 @@ from storage.db import unit_of_work
 from storage.directory import SqlDirectory
 from storage.links import create_place_link
 from storage.models import OrgUnit
-from storage.repositories import StateStore
+from storage.state_store import StateStore
 from tests.bot.flows import answer_digital, register, score_all
 from tests.support import Chat
 

@@ -37,19 +37,21 @@ CONSENT, NAME, COMMUNE = "Bạn có đồng ý không?", "Họ tên và năm sin
 
 
 class CountingKeep:
-    """Wraps storage.inbox.keep to see the gateway try while the database is away."""
+    """Wraps the gateway's intake (Gateway.keep) to see it try while the database is away:
+    on SQLite the unit of work already fails to begin, before the inbox's INSERT."""
 
     def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
         self.failures = 0
-        self._keep = inbox.keep
-        monkeypatch.setattr(inbox, "keep", self)
+        original = Gateway.keep
 
-    async def __call__(self, *args: Any, **kwargs: Any) -> list[str]:
-        try:
-            return await self._keep(*args, **kwargs)
-        except Exception:
-            self.failures += 1
-            raise
+        async def counted(gateway: Gateway, *args: Any, **kwargs: Any) -> list[str]:
+            try:
+                return await original(gateway, *args, **kwargs)
+            except Exception:
+                self.failures += 1
+                raise
+
+        monkeypatch.setattr(Gateway, "keep", counted)
 
 
 def webhook_url(gateway: Gateway) -> str:

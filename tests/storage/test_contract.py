@@ -14,7 +14,7 @@ from storage.admin_units import count_communes, load_admin_units
 from storage.db import make_sessionmaker, unit_of_work
 from storage.directory import SqlDirectory
 from storage.models import AssessmentRow, OrgUnit, Person
-from storage.repositories import StateStore
+from storage.state_store import StateStore
 
 NOW = datetime(2026, 11, 2, 3, 4, 5, tzinfo=UTC)
 
