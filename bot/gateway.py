@@ -15,6 +15,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
 from datetime import timedelta
 from functools import partial
 from typing import Any
@@ -29,11 +30,10 @@ from bot.channels.base import Channel, Delivery, Payload, Turn, always, backoff
 from bot.leases import HeldLease
 from bot.outbox import Sender
 from bot.webhook import HttpServer
-from conversations.events import EventKind, OutboundMessage
+from conversations.events import EventKind, InboundEvent, OutboundMessage
 from storage import inbox
 from storage.claims import person_claim
 from storage.db import StoreUnavailableError, unavailable, unit_of_work
-from storage.models import InboxUpdate
 from storage.outbox import REFUSED, SENT, UNREACHABLE
 
 log = logging.getLogger(__name__)
@@ -50,6 +50,17 @@ SWEEP_AFTER = timedelta(seconds=2)
 HANDLERS = 6
 Health = Callable[[], bool]
 Person = tuple[str, str]  # (channel, user_ref)
+
+
+@dataclass
+class Kept:
+    """An update in the inbox, not handled yet; `event` is what it says once read (None:
+    not read yet, or nothing a person said)."""
+
+    update_id: str
+    payload: Payload
+    event: InboundEvent | None = None
+    read: bool = False
 
 
 class Gateway:
@@ -72,6 +83,15 @@ class Gateway:
         self._stopping = False
         # People served by a task of this process; True: woken again meanwhile.
         self._serving: dict[Person, bool] = {}
+        # Updates this process kept and has not handled yet, by person, with their events
+        # read once at intake.
+        self._kept: dict[Person, list[Kept]] = {}
+        # People whose inbox rows may hold more than this process knows (a failure while
+        # serving them): served from the database next time.
+        self._unsure: set[Person] = set()
+        # SQLite has one process (bot/single.py): every update is kept here, so what
+        # this process kept is the whole of a person's waiting updates.
+        self._alone = app.engine.dialect.name != "postgresql"
         self.tasks: set[asyncio.Task[None]] = set()
         self._slots = asyncio.Semaphore(handlers)
         self._sweeper: asyncio.Task[None] | None = None
@@ -135,7 +155,11 @@ class Gateway:
         their people; returns the ids that were new. Raises StoreUnavailableError while the
         database is away, so the platform is not told the update arrived and sends it
         again."""
-        people = {update_id: self._sender(channel, update_id, p) for update_id, p in updates}
+        read = [
+            Kept(update_id, payload, self.channels[channel].to_event(payload), True)
+            for update_id, payload in updates
+        ]
+        people = {kept.update_id: _sender(kept) for kept in read}
         try:
             async with unit_of_work(self.app.sessions) as session:
                 new = await inbox.keep(session, channel, updates, self.app.clock.now(), people)
@@ -143,14 +167,14 @@ class Gateway:
             if unavailable(error):
                 raise StoreUnavailableError from None
             raise
-        for update_id in dict.fromkeys(new):  # a batch may carry the same id twice
-            self.wake((channel, people[update_id]))
+        fresh = set(new)
+        for kept in read:
+            if kept.update_id in fresh:  # a batch may carry the same id twice
+                fresh.discard(kept.update_id)
+                person = (channel, people[kept.update_id])
+                self._kept.setdefault(person, []).append(kept)
+                self.wake(person)
         return new
-
-    def _sender(self, channel: str, update_id: str, payload: Payload) -> str:
-        """Whose update it is; an update that is nobody's message is its own "person"."""
-        event = self.channels[channel].to_event(payload)
-        return event.user_ref if event is not None else update_id
 
     def wake(self, person: Person) -> None:
         """Serve this person soon: a task of its own unless one already runs for them."""
@@ -180,28 +204,52 @@ class Gateway:
         arrived meanwhile. Returns at once when another worker holds them. While the
         database is away it waits and tries again (until the stop: then what is left stays
         in the inbox for the next worker)."""
+        kept = {item.update_id: item for item in self._kept.pop(person, [])}
         if person[0] not in self.channels:
             return  # a channel this process does not run: a worker that runs it will
         attempt = 0
         while True:
             try:
-                async with person_claim(self.app.engine, *person) as held:
-                    if not held:
-                        return  # the holder reads what was kept for them before letting go
-                    await self._answer_all(person)
-                # Let go; an update kept while another worker failed to claim them was
-                # committed before that attempt, so it is seen here.
-                async with unit_of_work(self.app.sessions) as session:
-                    if not await inbox.has_waiting(session, *person):
-                        return
+                if await self._round(person, kept):
+                    return
             except Exception as error:
+                self._unsure.add(person)
                 if not unavailable(error):
                     raise
                 if not await self.wait_for_store(attempt):
                     return
                 attempt += 1
 
-    async def _answer_all(self, person: Person) -> None:
+    async def _round(self, person: Person, kept: dict[str, Kept]) -> bool:
+        """One hold of the person; True when nothing is left waiting for them here."""
+        if self._alone and kept and person not in self._unsure:
+            await self._answer_kept(person, list(kept.values()))
+            return True
+        async with person_claim(self.app.engine, *person) as held:
+            if not held:
+                return True  # the holder reads what was kept for them before letting go
+            await self._answer_all(person, kept)
+        self._unsure.discard(person)
+        if self._alone:
+            return True  # nobody else keeps updates: a new one wakes this person
+        # Let go; an update kept while another worker failed to claim them was committed
+        # before that attempt, so it is seen here.
+        async with unit_of_work(self.app.sessions) as session:
+            return not await inbox.has_waiting(session, *person)
+
+    async def _answer_kept(self, person: Person, kept: list[Kept]) -> None:
+        """Answer what this process kept for the person, in the order it was kept, without
+        reading the inbox: the inbox holds nothing else for them (SQLite, no failure)."""
+        channel = self.channels[person[0]]
+        marks: list[asyncio.Future[None]] = []
+        for item in kept:
+            await self._settle(marks)
+            marks = await self._answer(channel, item)
+        await self._settle(marks)
+
+    async def _answer_all(self, person: Person, read: dict[str, Kept]) -> None:
+        """Send what is unsent, then answer every waiting update of the person, from the
+        inbox; `read` holds the events of updates this process kept and read already."""
         channel = self.channels[person[0]]
         marks = await self._resend(channel, person)
         while True:
@@ -211,7 +259,8 @@ class Gateway:
                 break
             for row in rows:
                 await self._settle(marks)
-                marks = await self._answer(channel, row)
+                item = read.get(row.update_id) or Kept(row.update_id, row.payload)
+                marks = await self._answer(channel, item)
         # The next holder must not see these replies as unsent.
         await self._settle(marks)
 
@@ -222,14 +271,10 @@ class Gateway:
         if marks:
             await asyncio.wait(marks, timeout=None if not self._stopping else LAST_MARKS)
 
-    async def _answer(self, channel: Channel, row: InboxUpdate) -> list[asyncio.Future[None]]:
+    async def _answer(self, channel: Channel, item: Kept) -> list[asyncio.Future[None]]:
         """Handle one waiting update and send its replies; the marks to wait for."""
-        key = (channel.name, row.update_id)
-        try:
-            event = channel.to_event(row.payload)
-        except Exception as error:  # a payload no version can read: never retried
-            log.error("a kept %s update cannot be read: %s", channel.name, type(error).__name__)
-            event = None
+        key = (channel.name, item.update_id)
+        event = item.event if item.read else _read(channel, item.payload)
         if event is None:  # kept, but nothing a person said: tick it off
             async with unit_of_work(self.app.sessions) as session:
                 await inbox.handled(session, *key, "", [], self.app.clock.now())
@@ -239,7 +284,7 @@ class Gateway:
         replies = await self.app.dispatch(event, key)
         if not replies:
             return []
-        return await self.deliver(channel, event.user_ref, row.update_id, replies, row.payload)
+        return await self.deliver(channel, event.user_ref, item.update_id, replies, item.payload)
 
     async def _resend(self, channel: Channel, person: Person) -> list[asyncio.Future[None]]:
         """Replies stored but not marked sent: their worker died (or could not mark them)."""
@@ -258,7 +303,11 @@ class Gateway:
         everyone with something waiting."""
         async with unit_of_work(self.app.sessions) as session:
             senders = {
-                row.id: self._sender(row.channel, row.update_id, row.payload)
+                row.id: _sender(
+                    Kept(
+                        row.update_id, row.payload, _read(self.channels[row.channel], row.payload)
+                    )
+                )
                 for row in await inbox.unclaimed(session)
                 if row.channel in self.channels
             }
@@ -288,6 +337,7 @@ class Gateway:
         woken = 0
         for person in dict.fromkeys([*waiting, *unsent]):
             if person[0] in self.channels and person not in self._serving:
+                self._unsure.add(person)  # what waits for them is in the inbox only
                 self.wake(person)
                 woken += 1
         return woken
@@ -315,6 +365,7 @@ class Gateway:
             key = f"reply:{channel.name}:{update_id}"
             queue = partial(self.app.queue_replies, channel.name, user_ref, rest, key)
             if not await self._quietly(queue):
+                self._unsure.add((channel.name, user_ref))
                 return []  # still in the inbox with its replies: sent by the next holder
         mark = self._delivered.add((channel.name, update_id))
         # A leader's decision may have queued a message for someone else: send it soon.
@@ -351,6 +402,21 @@ class Gateway:
             return False
         await asyncio.sleep(backoff(attempt))
         return not self._stopping
+
+
+def _sender(kept: Kept) -> str:
+    """Whose update it is; an update that is nobody's message is its own "person"."""
+    return kept.event.user_ref if kept.event is not None else kept.update_id
+
+
+def _read(channel: Channel, payload: Payload) -> InboundEvent | None:
+    """The event a kept payload says; None for one no version of the adapter can read
+    (logged, never retried: it is ticked off as nothing said)."""
+    try:
+        return channel.to_event(payload)
+    except Exception as error:
+        log.error("a kept %s update cannot be read: %s", channel.name, type(error).__name__)
+        return None
 
 
 class _Batch:

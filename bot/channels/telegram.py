@@ -5,6 +5,7 @@ python-telegram-bot is used as transport only; state, order and retries are ours
 import asyncio
 import logging
 import os
+from collections import OrderedDict
 from collections.abc import Awaitable, Coroutine, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
@@ -55,6 +56,8 @@ CALLBACK_DATA_LIMIT = 64
 SHORT_LABEL = 14  # labels up to this length fit two to a row on a phone
 # Bytes of a document read from chat (a CSV import): a commune's file is far smaller.
 DOCUMENT_LIMIT = 1_000_000
+# Updates whose reading is remembered (a few seconds of traffic at the Bot API's limits).
+READ_KEPT = 1024
 
 
 def to_event(update: Update) -> InboundEvent | None:
@@ -224,6 +227,9 @@ class TelegramChannel:
         self._poller: asyncio.Task[None] | None = None
         self._offset: int | None = None
         self._tasks: set[asyncio.Task[None]] = set()
+        # Updates read lately, by payload: an update is read at intake and again to answer
+        # it and to edit its question, and PTB's reading costs more than the answer's SQL.
+        self._read: OrderedDict[int, tuple[Payload, Update]] = OrderedDict()
         self._stopping = asyncio.Event()
 
     @property
@@ -281,8 +287,26 @@ class TelegramChannel:
             await self.bot.set_my_commands(commands, language_code=language)
 
     def to_event(self, payload: Payload) -> InboundEvent | None:
-        update = Update.de_json(payload, self.bot)
+        update = self._update(payload)
         return to_event(update) if update is not None else None
+
+    def _update(self, payload: Payload) -> Update | None:
+        """PTB's Update for this payload, read once while the same payload object is in use
+        (the intake, the answer and the edit share it); an equal payload read back from the
+        inbox is read again."""
+        key = id(payload)
+        known = self._read.get(key)
+        if known is not None and known[0] is payload:
+            return known[1]
+        update = Update.de_json(payload, self.bot)
+        if update is not None:
+            self._remember(payload, update)
+        return update
+
+    def _remember(self, payload: Payload, update: Update) -> None:
+        self._read[id(payload)] = (payload, update)
+        if len(self._read) > READ_KEPT:
+            self._read.popitem(last=False)
 
     async def read_document(self, event: InboundEvent) -> InboundEvent:
         """The document's text put in the event (getFile, then the file's download); the
@@ -341,7 +365,12 @@ class TelegramChannel:
         )
 
     async def _store(self, keep: Keep, updates: list[Update]) -> bool:
-        batch = [(str(u.update_id), u.to_dict()) for u in updates if to_event(u)]
+        batch = []
+        for update in updates:
+            if to_event(update):
+                payload = update.to_dict()
+                self._remember(payload, update)
+                batch.append((str(update.update_id), payload))
         new = await keep_until_stored(keep, CHANNEL, batch, self._stopping)
         if new is None:
             return False
@@ -356,7 +385,7 @@ class TelegramChannel:
         if not isinstance(body, dict) or type(body.get("update_id")) is not int:
             raise ValueError("not an update")
         try:
-            update = Update.de_json(body, self.bot)
+            update = self._update(body)
             event = to_event(update) if update is not None else None
         except (TypeError, KeyError, AttributeError, ValueError) as error:
             raise ValueError("malformed update") from error
@@ -384,7 +413,7 @@ class TelegramChannel:
 
     async def _show_choice(self, payload: Payload) -> None:
         """Edit the question to show the answer and drop its buttons: the chat stays readable."""
-        update = Update.de_json(payload, self.bot)
+        update = self._update(payload)
         query = update.callback_query if update is not None else None
         label = chosen_label(update) if update is not None else None
         message = query.message if query else None
