@@ -55,6 +55,9 @@ class App:
         self.engine = make_engine(self.settings.database_url)
         self.sessions = make_sessionmaker(self.engine)
         self.locks = KeyedLocks()
+        # Set when an event's transaction queued outbox messages (a leader's decision tells
+        # the citizen): the gateway then wakes the outbox sender.
+        self.queued_messages = False
         self.reports = FileReports(
             Path(self.settings.reports_dir),
             self.criteria,
@@ -159,6 +162,8 @@ class App:
             ):
                 await session.rollback()  # handled before: nothing of this run is kept
                 return []
+        if isinstance(ports.outbox, SqlOutbox) and ports.outbox.queued:
+            self.queued_messages = True
         return replies
 
 

@@ -16,10 +16,11 @@ import contextlib
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from functools import partial
 from typing import Any
 
+from sqlalchemy.ext.asyncio import AsyncConnection
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
@@ -46,6 +47,8 @@ LAST_MARKS = 5.0
 # be to count (younger ones are on their way to a worker).
 SWEEP_EVERY = 1.0
 SWEEP_AFTER = timedelta(seconds=2)
+# Seconds before a worker that found a person held elsewhere looks again.
+CLAIM_RETRY = 0.2
 # People handled at once by one process (each holds two database connections meanwhile).
 HANDLERS = 6
 Health = Callable[[], bool]
@@ -225,17 +228,20 @@ class Gateway:
         if self._alone and kept and person not in self._unsure:
             await self._answer_kept(person, list(kept.values()))
             return True
-        async with person_claim(self.app.engine, *person) as held:
-            if not held:
-                return True  # the holder reads what was kept for them before letting go
-            await self._answer_all(person, kept)
+        async with person_claim(self.app.engine, *person) as claim:
+            if not claim:
+                # The holder reads what was kept for them until it lets go; an update kept
+                # just after its last read is taken here a moment later.
+                self._unsure.add(person)
+                asyncio.get_running_loop().call_later(CLAIM_RETRY, self._wake_again, person)
+                return True
+            await self._answer_all(person, kept, claim.connection)
         self._unsure.discard(person)
-        if self._alone:
-            return True  # nobody else keeps updates: a new one wakes this person
-        # Let go; an update kept while another worker failed to claim them was committed
-        # before that attempt, so it is seen here.
-        async with unit_of_work(self.app.sessions) as session:
-            return not await inbox.has_waiting(session, *person)
+        return True
+
+    def _wake_again(self, person: Person) -> None:
+        if not self._stopping:
+            self.wake(person)
 
     async def _answer_kept(self, person: Person, kept: list[Kept]) -> None:
         """Answer what this process kept for the person, in the order it was kept, without
@@ -247,22 +253,36 @@ class Gateway:
             marks = await self._answer(channel, item)
         await self._settle(marks)
 
-    async def _answer_all(self, person: Person, read: dict[str, Kept]) -> None:
-        """Send what is unsent, then answer every waiting update of the person, from the
-        inbox; `read` holds the events of updates this process kept and read already."""
+    async def _answer_all(
+        self, person: Person, read: dict[str, Kept], holding: AsyncConnection | None
+    ) -> None:
+        """Send the person's replies stored but not marked sent (their worker died, or could
+        not mark them), then answer every update waiting for them, oldest first, until none
+        is left; `read` holds the events of updates this process read at intake. The inbox
+        is read on the connection `holding` the claim (PostgreSQL), else in a transaction."""
         channel = self.channels[person[0]]
-        marks = await self._resend(channel, person)
-        while True:
-            async with unit_of_work(self.app.sessions) as session:
-                rows = await inbox.waiting(session, *person)
-            if not rows:
-                break
+        since: datetime | None = self.app.clock.now() - RESEND_WITHIN
+        marks: list[asyncio.Future[None]] = []
+        while rows := await self._open_rows(person, since, holding):
+            since = None  # resent once: what is handled from here on is marked by this run
             for row in rows:
                 await self._settle(marks)
-                item = read.get(row.update_id) or Kept(row.update_id, row.payload)
-                marks = await self._answer(channel, item)
+                if row.done_at is not None:
+                    replies = inbox.stored_replies(row.replies)
+                    marks = await self.deliver(channel, person[1], row.update_id, replies, None)
+                else:
+                    item = read.get(row.update_id) or Kept(row.update_id, row.payload)
+                    marks = await self._answer(channel, item)
         # The next holder must not see these replies as unsent.
         await self._settle(marks)
+
+    async def _open_rows(
+        self, person: Person, unsent_since: datetime | None, holding: AsyncConnection | None
+    ) -> list[inbox.OpenRow]:
+        if holding is not None:
+            return await inbox.open_rows(holding, *person, unsent_since)
+        async with unit_of_work(self.app.sessions) as session:
+            return await inbox.open_rows(session, *person, unsent_since)
 
     async def _settle(self, marks: list[asyncio.Future[None]]) -> None:
         """Wait until the replies sent last are marked sent, so that at a crash at most the
@@ -285,18 +305,6 @@ class Gateway:
         if not replies:
             return []
         return await self.deliver(channel, event.user_ref, item.update_id, replies, item.payload)
-
-    async def _resend(self, channel: Channel, person: Person) -> list[asyncio.Future[None]]:
-        """Replies stored but not marked sent: their worker died (or could not mark them)."""
-        since = self.app.clock.now() - RESEND_WITHIN
-        async with unit_of_work(self.app.sessions) as session:
-            rows = await inbox.undelivered(session, since, person)
-        marks: list[asyncio.Future[None]] = []
-        for row in rows:
-            await self._settle(marks)
-            replies = inbox.stored_replies(row)
-            marks = await self.deliver(channel, person[1], row.update_id, replies, None)
-        return marks
 
     async def _resume(self) -> None:
         """At the start: record who sent updates kept by an older version, then serve
@@ -368,8 +376,11 @@ class Gateway:
                 self._unsure.add((channel.name, user_ref))
                 return []  # still in the inbox with its replies: sent by the next holder
         mark = self._delivered.add((channel.name, update_id))
-        # A leader's decision may have queued a message for someone else: send it soon.
-        self.sender.wake()
+        if self.app.queued_messages or delivery.outcome != SENT:
+            # A leader's decision queued a message for someone else, or this reply waits in
+            # the outbox: send it soon.
+            self.app.queued_messages = False
+            self.sender.wake()
         return [mark]
 
     async def _quietly(self, work: Callable[[], Awaitable[None]]) -> bool:

@@ -9,9 +9,23 @@ holds and the gateway's in-process bookkeeping keeps a person to one task."""
 import hashlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 
 from sqlalchemy import text
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+
+@dataclass
+class Claim:
+    """Whether this process holds the person; on PostgreSQL also the connection holding
+    them, in whose transaction the holder reads the person's inbox rows (no transaction
+    of its own for a read)."""
+
+    held: bool
+    connection: AsyncConnection | None = None
+
+    def __bool__(self) -> bool:
+        return self.held
 
 
 def lock_key(*parts: str) -> int:
@@ -22,17 +36,16 @@ def lock_key(*parts: str) -> int:
 
 
 @asynccontextmanager
-async def person_claim(engine: AsyncEngine, channel: str, user_ref: str) -> AsyncIterator[bool]:
-    """Yields True while this process holds the person, False when another one does (it
-    sees what was kept for the person before it lets go). Raises the driver's error when
-    the database is away."""
+async def person_claim(engine: AsyncEngine, channel: str, user_ref: str) -> AsyncIterator[Claim]:
+    """Yields a true Claim while this process holds the person, a false one when another
+    process does. Raises the driver's error when the database is away."""
     if engine.dialect.name != "postgresql":
-        yield True
+        yield Claim(True)
         return
     async with engine.connect() as connection:
         query = text("SELECT pg_try_advisory_xact_lock(:key)")
         held = (await connection.execute(query, {"key": lock_key(channel, user_ref)})).scalar()
         try:
-            yield bool(held)
+            yield Claim(bool(held), connection)
         finally:
             await connection.rollback()

@@ -7,17 +7,26 @@ leaves a row that says what is still to do."""
 
 from collections.abc import Mapping, Sequence
 from datetime import datetime
-from typing import Any, cast
+from typing import Any, NamedTuple, cast
 
-from sqlalchemy import Table, bindparam, delete, func, null, select, tuple_, update
+from sqlalchemy import ColumnElement, Table, bindparam, delete, func, null, select, tuple_, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from conversations.events import Choice, OutboundMessage
 from storage.models import InboxUpdate
 
 Payload = dict[str, Any]
+
+
+class OpenRow(NamedTuple):
+    """An inbox row with work left (open_rows)."""
+
+    update_id: str
+    payload: Payload
+    replies: list[Payload] | None
+    done_at: datetime | None
 
 
 async def keep(
@@ -84,18 +93,25 @@ async def unhandled(session: AsyncSession) -> Sequence[InboxUpdate]:
     return (await session.execute(query)).scalars().all()
 
 
-async def waiting(session: AsyncSession, channel: str, user_ref: str) -> Sequence[InboxUpdate]:
-    """One person's updates kept but not handled, oldest first (the order they were kept)."""
+async def open_rows(
+    db: AsyncSession | AsyncConnection,
+    channel: str,
+    user_ref: str,
+    unsent_since: datetime | None,
+) -> list[OpenRow]:
+    """One person's rows with work left, oldest first, in one SELECT: updates not handled
+    (`done_at` None) and, when `unsent_since` is given, updates handled since then whose
+    replies were stored but not marked sent. Rows have update_id, payload, replies and
+    done_at. Runs on a session or on the connection that holds the person's claim."""
+    left: ColumnElement[bool] = _TABLE.c.done_at.is_(None)
+    if unsent_since is not None:
+        left = left | (_TABLE.c.replies.is_not(None) & (_TABLE.c.done_at >= unsent_since))
     query = (
-        select(InboxUpdate)
-        .where(
-            InboxUpdate.channel == channel,
-            InboxUpdate.user_ref == user_ref,
-            InboxUpdate.done_at.is_(None),
-        )
-        .order_by(InboxUpdate.id)
+        select(_TABLE.c.update_id, _TABLE.c.payload, _TABLE.c.replies, _TABLE.c.done_at)
+        .where(_TABLE.c.channel == channel, _TABLE.c.user_ref == user_ref, left)
+        .order_by(_TABLE.c.id)
     )
-    return (await session.execute(query)).scalars().all()
+    return [OpenRow(*row) for row in await db.execute(query)]
 
 
 async def has_waiting(session: AsyncSession, channel: str, user_ref: str) -> bool:
@@ -162,18 +178,13 @@ async def set_senders(session: AsyncSession, senders: Mapping[int, str]) -> None
         )
 
 
-async def undelivered(
-    session: AsyncSession, since: datetime, person: tuple[str, str] | None = None
-) -> Sequence[InboxUpdate]:
-    """Handled updates whose replies were stored but not sent before a crash (of one
-    (channel, user_ref) when `person` is given)."""
+async def undelivered(session: AsyncSession, since: datetime) -> Sequence[InboxUpdate]:
+    """Handled updates whose replies were stored, since `since`, but not sent (a crash)."""
     query = (
         select(InboxUpdate)
         .where(InboxUpdate.replies.is_not(None), InboxUpdate.done_at >= since)
         .order_by(InboxUpdate.id)
     )
-    if person is not None:
-        query = query.where(InboxUpdate.channel == person[0], InboxUpdate.user_ref == person[1])
     return (await session.execute(query)).scalars().all()
 
 
@@ -185,8 +196,9 @@ async def prune(session: AsyncSession, before: datetime) -> None:
     )
 
 
-def stored_replies(row: InboxUpdate) -> list[OutboundMessage]:
-    return [_reply_from_json(item) for item in row.replies or []]
+def stored_replies(replies: Sequence[Payload] | None) -> list[OutboundMessage]:
+    """The replies as `handled` stored them (an inbox row's `replies`)."""
+    return [_reply_from_json(item) for item in replies or []]
 
 
 def _reply_json(message: OutboundMessage) -> Payload:

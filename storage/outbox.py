@@ -21,6 +21,7 @@ REFUSED = "refused"
 @dataclass
 class SqlOutbox:
     session: AsyncSession
+    queued: int = 0  # messages this one queued (the sender is woken only when some were)
 
     async def put(
         self,
@@ -53,6 +54,7 @@ class SqlOutbox:
                 created_at=now,
             )
         )
+        self.queued += 1
         return True
 
     async def open_campaign(self, key: str, kind: str, org_id: int, now: datetime) -> bool:

@@ -176,7 +176,7 @@ async def test_an_update_is_kept_once_and_handled_once(engine: AsyncEngine) -> N
         assert not await inbox.handled(session, "telegram", "1001", "7", [reply], NOW)
     async with unit_of_work(sessions) as session:
         rows = await inbox.undelivered(session, NOW)
-        assert [inbox.stored_replies(row) for row in rows] == [[reply]]
+        assert [inbox.stored_replies(row.replies) for row in rows] == [[reply]]
         await inbox.delivered(session, [("telegram", "1001")], NOW)
     async with unit_of_work(sessions) as session:
         assert await inbox.undelivered(session, NOW) == []
