@@ -12,13 +12,11 @@ be sent now goes to the outbox, which one sender per process drains when woken. 
 server carries every channel's webhook and /healthz."""
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import partial
-from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 from starlette.applications import Starlette
@@ -27,6 +25,7 @@ from starlette.responses import PlainTextResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from bot.app import App
+from bot.batches import Batch
 from bot.channels.base import Channel, Delivery, Payload, Turn, always, backoff
 from bot.leases import HeldLease
 from bot.outbox import Sender
@@ -56,6 +55,15 @@ Person = tuple[str, str]  # (channel, user_ref)
 
 
 @dataclass
+class Intake:
+    """One platform request's updates, with who sent each (update id -> user_ref)."""
+
+    channel: str
+    updates: list[tuple[str, Payload]]
+    people: dict[str, str]
+
+
+@dataclass
 class Kept:
     """An update in the inbox, not handled yet; `event` is what it says once read (None:
     not read yet, or nothing a person said)."""
@@ -81,7 +89,10 @@ class Gateway:
         self.channels = {channel.name: channel for channel in channels}
         self.sender = Sender(app, self.channels, idle_wait=send_every)
         self._health = health or (lambda: True)
-        self._delivered = _Batch(self._mark_delivered)
+        self._delivered: Batch[tuple[str, str], None] = Batch(
+            self._mark_delivered, "mark replies sent", retry=True
+        )
+        self._intake: Batch[Intake, list[str]] = Batch(self._keep_batch, "keep", retry=False)
         self.http: HttpServer | None = None
         self._stopping = False
         # People served by a task of this process; True: woken again meanwhile.
@@ -92,6 +103,8 @@ class Gateway:
         # People whose inbox rows may hold more than this process knows (a failure while
         # serving them): served from the database next time.
         self._unsure: set[Person] = set()
+        # The marks of the last replies sent to a person, not yet committed.
+        self._unmarked: dict[Person, list[asyncio.Future[None]]] = {}
         # SQLite has one process (bot/single.py): every update is kept here, so what
         # this process kept is the whole of a person's waiting updates.
         self._alone = app.engine.dialect.name != "postgresql"
@@ -102,6 +115,7 @@ class Gateway:
 
     async def start(self, host: str = "127.0.0.1", port: int = 8080) -> None:
         """Take up what was left waiting, then open every channel and the HTTP server."""
+        self._intake.start()
         await self._resume()
         self._delivered.start()
         self.sender.start()
@@ -133,13 +147,14 @@ class Gateway:
             await self.http.stop()
         for channel in self.channels.values():
             await channel.stop()
+        await self._intake.stop(LAST_MARKS)
         for lease in self._leases:
             await lease.stop()  # a standby process polls at once
         if self._sweeper is not None:
             self._sweeper.cancel()
             await asyncio.gather(self._sweeper, return_exceptions=True)
         await self._join_tasks()
-        await self._delivered.stop()
+        await self._delivered.stop(LAST_MARKS)
         await self.sender.stop()
         for channel in self.channels.values():
             await channel.close()
@@ -154,18 +169,17 @@ class Gateway:
             await asyncio.gather(*list(self.tasks), return_exceptions=True)
 
     async def keep(self, channel: str, updates: Sequence[tuple[str, Payload]]) -> list[str]:
-        """Write updates to the inbox (one transaction), each with who sent it, and wake
-        their people; returns the ids that were new. Raises StoreUnavailableError while the
-        database is away, so the platform is not told the update arrived and sends it
-        again."""
+        """Write updates to the inbox, each with who sent it, and wake their people; returns
+        the ids that were new. Requests arriving together are kept in one transaction.
+        Raises StoreUnavailableError while the database is away, so the platform is not
+        told the update arrived and sends it again."""
         read = [
             Kept(update_id, payload, self.channels[channel].to_event(payload), True)
             for update_id, payload in updates
         ]
         people = {kept.update_id: _sender(kept) for kept in read}
         try:
-            async with unit_of_work(self.app.sessions) as session:
-                new = await inbox.keep(session, channel, updates, self.app.clock.now(), people)
+            new = await self._intake.add(Intake(channel, list(updates), people))
         except Exception as error:
             if unavailable(error):
                 raise StoreUnavailableError from None
@@ -178,6 +192,44 @@ class Gateway:
                 self._kept.setdefault(person, []).append(kept)
                 self.wake(person)
         return new
+
+    async def _keep_batch(self, requests: list["Intake"]) -> list[list[str] | BaseException]:
+        """Keep several requests' updates in one transaction; when that fails for another
+        reason than the database being away, each request alone, so that one bad request
+        does not fail the others."""
+        try:
+            return list(await self._keep_together(requests))
+        except Exception as error:
+            if unavailable(error) or len(requests) == 1:
+                return [error] * len(requests)
+        results: list[list[str] | BaseException] = []
+        for request in requests:
+            try:
+                results += await self._keep_together([request])
+            except Exception as error:
+                results.append(error)
+        return results
+
+    async def _keep_together(self, requests: list["Intake"]) -> list[list[str]]:
+        """The ids new to the inbox, per request; an id sent twice is new to the first."""
+        new: set[tuple[str, str]] = set()
+        now = self.app.clock.now()
+        async with unit_of_work(self.app.sessions) as session:
+            for channel in dict.fromkeys(request.channel for request in requests):
+                mine = [request for request in requests if request.channel == channel]
+                updates = [update for request in mine for update in request.updates]
+                people = {k: v for request in mine for k, v in request.people.items()}
+                kept = await inbox.keep(session, channel, updates, now, people)
+                new.update((channel, update_id) for update_id in kept)
+        results = []
+        for request in requests:
+            ids = []
+            for update_id, _payload in request.updates:
+                if (request.channel, update_id) in new:
+                    new.discard((request.channel, update_id))
+                    ids.append(update_id)
+            results.append(ids)
+        return results
 
     def wake(self, person: Person) -> None:
         """Serve this person soon: a task of its own unless one already runs for them."""
@@ -195,12 +247,16 @@ class Gateway:
                 self._serving[person] = False
                 async with self._slots:
                     await self._drain(person)
+                # The last reply's mark is waited for without a slot: under load the marks
+                # queue behind other transactions, and the slots would sit idle meanwhile.
+                await self._settle(self._unmarked.pop(person, []))
                 if not self._serving[person]:
                     return
         except Exception as error:  # a bug must not end the process; the sweep comes back
             log.error("serving a person failed: %s", type(error).__name__)
         finally:
             del self._serving[person]
+            self._unmarked.pop(person, None)
 
     async def _drain(self, person: Person) -> None:
         """Hold the person, answer everything they have waiting, let go; again while more
@@ -251,7 +307,7 @@ class Gateway:
         for item in kept:
             await self._settle(marks)
             marks = await self._answer(channel, item)
-        await self._settle(marks)
+        self._unmarked[person] = marks  # settled by _serve before this person's next turn
 
     async def _answer_all(
         self, person: Person, read: dict[str, Kept], holding: AsyncConnection | None
@@ -397,9 +453,10 @@ class Gateway:
                     return False
                 attempt += 1
 
-    async def _mark_delivered(self, keys: list[tuple[str, str]]) -> None:
+    async def _mark_delivered(self, keys: list[tuple[str, str]]) -> list[BaseException | None]:
         async with unit_of_work(self.app.sessions) as session:
             await inbox.delivered(session, keys, self.app.clock.now())
+        return [None] * len(keys)
 
     async def _healthz(self, request: Request) -> Response:
         """200 "ok" while the sender and whatever `health` watches (the scheduler) run."""
@@ -428,60 +485,3 @@ def _read(channel: Channel, payload: Payload) -> InboundEvent | None:
     except Exception as error:
         log.error("a kept %s update cannot be read: %s", channel.name, type(error).__name__)
         return None
-
-
-class _Batch:
-    """Items marked in one transaction per batch: alone, one each; under load, many."""
-
-    def __init__(self, flush: Callable[[list[Any]], Any]) -> None:
-        self._flush = flush
-        self._items: list[tuple[Any, asyncio.Future[None]]] = []
-        self._wake = asyncio.Event()
-        self._idle = asyncio.Event()
-        self._idle.set()
-        self._task: asyncio.Task[None] | None = None
-
-    def start(self) -> None:
-        self._task = asyncio.create_task(self._run())
-
-    def add(self, item: Any) -> asyncio.Future[None]:
-        """Queue an item; the future is done once its batch is committed."""
-        done = asyncio.get_running_loop().create_future()
-        self._items.append((item, done))
-        self._idle.clear()
-        self._wake.set()
-        return done
-
-    async def join(self) -> None:
-        await self._idle.wait()
-
-    async def stop(self) -> None:
-        if self._task is None:
-            return
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self.join(), LAST_MARKS)
-        self._task.cancel()
-        await asyncio.gather(self._task, return_exceptions=True)
-
-    async def _run(self) -> None:
-        attempt = 0
-        while True:
-            await self._wake.wait()
-            self._wake.clear()
-            items, self._items = self._items, []
-            try:
-                await self._flush([item for item, _done in items])
-                attempt = 0
-            except Exception as error:
-                # Lost marks only mean a resend after a restart; keep them and try again.
-                log.warning("could not mark replies as sent: %s", type(error).__name__)
-                self._items = items + self._items
-                self._wake.set()
-                await asyncio.sleep(backoff(attempt))
-                attempt += 1
-                continue
-            for _item, done in items:
-                if not done.done():
-                    done.set_result(None)
-            if not self._items:
-                self._idle.set()
