@@ -126,3 +126,42 @@ async def test_the_same_update_posted_many_times_at_once_is_kept_and_answered_on
     problems = [r for r in caplog.records if r.levelno >= logging.WARNING or r.exc_info]
     assert problems == []
     assert "Traceback" not in capfd.readouterr().err
+
+
+async def test_a_request_the_database_refuses_does_not_fail_those_kept_with_it(
+    clock: FakeClock,
+) -> None:
+    """Requests arriving together are kept in one transaction; one the database refuses
+    (an update id longer than the column) is then kept alone and fails alone."""
+    url = await postgres_url()
+    async with (
+        FakeTelegram() as fake,
+        running(telegram_settings(url, fake), clock) as (
+            _app,
+            gateway,
+        ),
+    ):
+        good = [_start(930_000 + n, update_id=n + 1) for n in range(5)]
+        bad = dict(good[0], update_id=10**70)
+        results = await asyncio.gather(
+            *(gateway.keep("telegram", [(str(u["update_id"]), u)]) for u in [*good, bad]),
+            return_exceptions=True,
+        )
+        await gateway.idle()
+    assert results[:5] == [[str(u["update_id"])] for u in good]
+    assert isinstance(results[5], Exception)
+    assert all(fake.chat(930_000 + n) for n in range(5))
+
+
+def _start(user: int, update_id: int) -> dict[str, Any]:
+    """A /start message as Telegram posts it to a webhook."""
+    person = {"id": user, "is_bot": False, "first_name": "A", "language_code": "vi"}
+    message = {
+        "message_id": update_id,
+        "date": 1_780_000_000,
+        "text": "/start",
+        "entities": [{"type": "bot_command", "offset": 0, "length": 6}],
+        "chat": {"id": user, "type": "private", "first_name": "A"},
+        "from": person,
+    }
+    return {"update_id": update_id, "message": message}

@@ -9,14 +9,18 @@ from typing import Any
 
 import pytest
 from sqlalchemy import event
+from telegram import Update
 
 from bench.sql_counter import SqlCounter
+from bot import gateway as gateway_module
 from bot.app import App
 from bot.settings import Settings
 from conversations.events import InboundEvent, OutboundMessage
 from storage import inbox
 from storage.db import unit_of_work
 from tests.bot.flows import answer_digital, register, score_all
+from tests.e2e.telegram_support import Citizen, register_until_scores, running, telegram_settings
+from tests.fakes.telegram_api import FakeTelegram
 from tests.support import Chat, FakeClock, postgres_url_or_skip, reset_postgres
 
 # Per tap: keep (BEGIN on SQLite, INSERT) and dispatch (BEGIN on SQLite, the state SELECT,
@@ -89,6 +93,61 @@ async def test_an_answer_is_a_few_statements_in_two_commits(
 
 def _record(into: list[str]) -> Any:
     def statement(_conn: object, _cursor: object, sql: str, *_: object) -> None:
-        into.append(sql.lstrip().upper()[:40])
+        into.append(" ".join(sql.upper().split())[:80])
 
     return statement
+
+
+# Through the gateway, per tap: the inbox keep (a transaction of its own, committed before
+# the platform is told), the answer, and the batch marking the reply sent. On SQLite the
+# gateway answers from what it kept, reading no inbox row; on PostgreSQL it reads the
+# person's rows once, on the connection holding their claim (no commit).
+GATEWAY_COMMITS_PER_TAP = 3
+INBOX_READS_PER_TAP = {"sqlite": 0, "postgresql": 2}
+
+
+async def test_through_the_gateway_a_tap_is_three_commits_and_one_reading(
+    database: str, fake: FakeTelegram, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # No sweep during the count: it looks for people nobody serves, once a second.
+    monkeypatch.setattr(gateway_module, "SWEEP_EVERY", 3600.0)
+    readings = _count_readings(monkeypatch)
+    settings = telegram_settings(database, fake)
+    first = App(settings, clock=clock)
+    await first.prepare_database()
+    await first.close()
+    async with running(settings, clock) as (app, gateway):
+        citizen = Citizen(fake, 920_001)
+        await register_until_scores(citizen)
+        await gateway.idle()
+        counter = SqlCounter().attach(app.engine)
+        sql: list[str] = []
+        event.listen(app.engine.sync_engine, "before_cursor_execute", _record(sql))
+        taps = []
+        for score in ("9", "8", "10", "7"):
+            counter.reset()
+            sql.clear()
+            readings.clear()
+            await citizen.tap(score)
+            await gateway.idle()
+            taps.append((counter.commits, list(sql), len(readings)))
+    dialect = "sqlite" if database.startswith("sqlite") else "postgresql"
+    for commits, statements, read in taps:
+        assert commits == GATEWAY_COMMITS_PER_TAP, statements
+        inbox_reads = [s for s in statements if s.startswith("SELECT") and "FROM INBOX" in s]
+        assert len(inbox_reads) <= INBOX_READS_PER_TAP[dialect], statements
+        # PTB reads the update once, when getUpdates returns it; the gateway and the
+        # adapter reuse that reading to answer and to edit the question.
+        assert read == 1
+
+
+def _count_readings(monkeypatch: pytest.MonkeyPatch) -> list[object]:
+    readings: list[object] = []
+    original = Update.de_json
+
+    def de_json(data: Any, bot: Any = None) -> Any:
+        readings.append(data)
+        return original(data, bot)
+
+    monkeypatch.setattr(Update, "de_json", staticmethod(de_json))
+    return readings
