@@ -9,7 +9,7 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any, NamedTuple, cast
 
-from sqlalchemy import ColumnElement, Table, bindparam, delete, func, null, select, tuple_, update
+from sqlalchemy import ColumnElement, Table, bindparam, delete, func, null, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
@@ -82,9 +82,14 @@ async def handled(
 
 async def delivered(session: AsyncSession, keys: Sequence[tuple[str, str]], now: datetime) -> None:
     """The replies to these (channel, update_id) were sent, or handed to the outbox: one
-    statement for the whole batch (the keys go in as one expanding IN list)."""
-    if keys:
-        await session.execute(_DELIVERED, {"b_keys": list(keys), "replied_at": now})
+    statement per channel in the batch. The ids go in as `channel = ? AND update_id IN
+    (...)`, which SQLite looks up by the unique index; a row-value IN (VALUES ...) made it
+    scan the whole inbox."""
+    by_channel: dict[str, list[str]] = {}
+    for channel, update_id in keys:
+        by_channel.setdefault(channel, []).append(update_id)
+    for channel, ids in by_channel.items():
+        await session.execute(_DELIVERED, {"b_channel": channel, "b_ids": ids, "replied_at": now})
 
 
 async def unhandled(session: AsyncSession) -> Sequence[InboxUpdate]:
@@ -229,7 +234,10 @@ _HANDLED = update(_TABLE).where(_THIS, _TABLE.c.done_at.is_(None))
 _HANDLED_SILENT = _HANDLED.values(replies=null())
 _DELIVERED = (
     update(_TABLE)
-    .where(tuple_(_TABLE.c.channel, _TABLE.c.update_id).in_(bindparam("b_keys", expanding=True)))
+    .where(
+        _TABLE.c.channel == bindparam("b_channel"),
+        _TABLE.c.update_id.in_(bindparam("b_ids", expanding=True)),
+    )
     .values(replies=null())
 )
 _KEEP = {

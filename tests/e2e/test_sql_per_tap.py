@@ -3,6 +3,9 @@ dispatched is two transactions, the state read in one SELECT and written as a di
 answer is one INSERT and nothing is deleted to be written again (issue 13). A ceiling per
 tap makes a regression show; on SQLite and PostgreSQL."""
 
+import re
+import sqlite3
+from contextlib import closing
 from dataclasses import dataclass, field
 from itertools import count
 from typing import Any
@@ -40,9 +43,10 @@ class InboxChat(Chat):
     sql: list[str] = field(default_factory=list)
     taps: list[tuple[int, int, list[str]]] = field(default_factory=list)
     ids: Any = field(default_factory=lambda: count(1))
+    last_id: str = ""
 
     async def _dispatch(self, event: InboundEvent) -> list[OutboundMessage]:
-        update_id = str(next(self.ids))
+        update_id = self.last_id = str(next(self.ids))
         self.counter.reset()
         self.sql.clear()
         async with unit_of_work(self.app.sessions) as session:
@@ -151,3 +155,53 @@ def _count_readings(monkeypatch: pytest.MonkeyPatch) -> list[object]:
 
     monkeypatch.setattr(Update, "de_json", staticmethod(de_json))
     return readings
+
+
+# Tables that grow with every person and update: a statement on the answer path must find
+# its rows by an index, never read the whole table (a month of inbox rows, say).
+GROWING = ("inbox", "people", "conversations", "assessments", "answers", "outbox")
+
+
+async def test_no_statement_on_the_answer_path_scans_a_growing_table(
+    sqlite_url: str, clock: FakeClock
+) -> None:
+    app = App(Settings(DATABASE_URL=sqlite_url), clock=clock)
+    seen: dict[str, Any] = {}
+
+    def statement(_conn: object, _cursor: object, sql: str, params: Any, *_: object) -> None:
+        if not sql.lstrip().upper().startswith(("BEGIN", "COMMIT", "PRAGMA")):
+            seen.setdefault(sql, params)
+
+    try:
+        await app.prepare_database()
+        chat = MarkedChat(app, user="plan", locale_hint="en")
+        event.listen(app.engine.sync_engine, "before_cursor_execute", statement)
+        await register(chat)
+        await score_all(chat, [9, 8, 10, 7, 6, 5, 8, 9, 9, 9])
+        await answer_digital(chat)
+        await chat.click("Send for confirmation")
+    finally:
+        await app.close()
+    database = sqlite_url.split("///", 1)[1]
+    scans = {}
+    with closing(sqlite3.connect(database)) as connection:
+        for sql, params in seen.items():
+            plan = connection.execute(f"EXPLAIN QUERY PLAN {sql}", params or ()).fetchall()
+            found = [row[3] for row in plan if re.match(rf"SCAN ({'|'.join(GROWING)})\b", row[3])]
+            if found:
+                scans[" ".join(sql.split())[:120]] = found
+    assert "UPDATE INBOX" in " ".join(s.upper() for s in seen)  # the marks were there
+    assert scans == {}
+
+
+@dataclass
+class MarkedChat(InboxChat):
+    """As InboxChat, and the replies are marked sent as the gateway does under load: this
+    update's with another's in one batch."""
+
+    async def _dispatch(self, event: InboundEvent) -> list[OutboundMessage]:
+        replies = await super()._dispatch(event)
+        batch = [(self.channel, self.last_id), (self.channel, "0"), ("zalo", self.last_id)]
+        async with unit_of_work(self.app.sessions) as session:
+            await inbox.delivered(session, batch, self.app.clock.now())
+        return replies
