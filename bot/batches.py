@@ -21,6 +21,10 @@ Result = TypeVar("Result")
 Flush = Callable[[list[Item]], Awaitable[list[Result | BaseException]]]
 
 
+class BatchStoppedError(Exception):
+    """The batch stopped before the item was written."""
+
+
 class Batch(Generic[Item, Result]):
     """Items written together; `add` gives a future done when its item's batch is.
 
@@ -40,10 +44,14 @@ class Batch(Generic[Item, Result]):
 
     def start(self) -> None:
         self._task = asyncio.create_task(self._run())
+        self._task.add_done_callback(self._ended)
 
     def add(self, item: Item) -> "asyncio.Future[Result]":
-        """Queue an item for the next batch."""
+        """Queue an item for the next batch; after the stop, the future fails at once."""
         done: asyncio.Future[Result] = asyncio.get_running_loop().create_future()
+        if self._task is None or self._task.done():
+            done.set_exception(BatchStoppedError(self._what))
+            return done
         self._items.append((item, done))
         self._idle.clear()
         self._wake.set()
@@ -61,6 +69,14 @@ class Batch(Generic[Item, Result]):
             await asyncio.wait_for(self.join(), grace)
         self._task.cancel()
         await asyncio.gather(self._task, return_exceptions=True)
+
+    def _ended(self, _task: "asyncio.Task[None]") -> None:
+        # Stopped (or, by a bug, ended): nobody may wait forever for what was queued.
+        items, self._items = self._items, []
+        for _item, done in items:
+            if not done.done():
+                done.set_exception(BatchStoppedError(self._what))
+        self._idle.set()
 
     async def _run(self) -> None:
         attempt = 0

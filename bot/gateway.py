@@ -17,6 +17,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import partial
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 from starlette.applications import Starlette
@@ -46,6 +47,8 @@ LAST_MARKS = 5.0
 # be to count (younger ones are on their way to a worker).
 SWEEP_EVERY = 1.0
 SWEEP_AFTER = timedelta(seconds=2)
+# People one sweep takes up at most.
+SWEEP_LIMIT = 1000
 # Seconds before a worker that found a person held elsewhere looks again.
 CLAIM_RETRY = 0.2
 # People handled at once by one process (each holds two database connections meanwhile).
@@ -95,6 +98,7 @@ class Gateway:
         self._intake: Batch[Intake, list[str]] = Batch(self._keep_batch, "keep", retry=False)
         self.http: HttpServer | None = None
         self._stopping = False
+        self._stopped = asyncio.Event()
         # People served by a task of this process; True: woken again meanwhile.
         self._serving: dict[Person, bool] = {}
         # Updates this process kept and has not handled yet, by person, with their events
@@ -103,6 +107,11 @@ class Gateway:
         # People whose inbox rows may hold more than this process knows (a failure while
         # serving them): served from the database next time.
         self._unsure: set[Person] = set()
+        # Until a sweep has seen every person with something waiting (a backlog larger
+        # than one sweep takes in), nobody is answered from memory alone.
+        self._swept_all = False
+        # People another worker held: one look again is scheduled for each.
+        self._retrying: set[Person] = set()
         # The marks of the last replies sent to a person, not yet committed.
         self._unmarked: dict[Person, list[asyncio.Future[None]]] = {}
         # SQLite has one process (bot/single.py): every update is kept here, so what
@@ -143,6 +152,7 @@ class Gateway:
     async def stop(self) -> None:
         """Stop receiving, finish and answer what was taken in, then close the channels."""
         self._stopping = True
+        self._stopped.set()
         if self.http is not None:
             await self.http.stop()
         for channel in self.channels.values():
@@ -281,21 +291,29 @@ class Gateway:
 
     async def _round(self, person: Person, kept: dict[str, Kept]) -> bool:
         """One hold of the person; True when nothing is left waiting for them here."""
-        if self._alone and kept and person not in self._unsure:
+        if self._alone and self._swept_all and kept and person not in self._unsure:
             await self._answer_kept(person, list(kept.values()))
             return True
         async with person_claim(self.app.engine, *person) as claim:
             if not claim:
                 # The holder reads what was kept for them until it lets go; an update kept
-                # just after its last read is taken here a moment later.
-                self._unsure.add(person)
-                asyncio.get_running_loop().call_later(CLAIM_RETRY, self._wake_again, person)
+                # just after its last read is taken here a moment later (once per person).
+                if person not in self._retrying:
+                    self._retrying.add(person)
+                    asyncio.get_running_loop().call_later(CLAIM_RETRY, self._wake_again, person)
                 return True
+            # From here the inbox is read in order; a failure during this round marks the
+            # person again.
+            self._unsure.discard(person)
             await self._answer_all(person, kept, claim.connection)
-        self._unsure.discard(person)
         return True
 
+    def _busy(self, person: Person) -> bool:
+        """Served by a task of this process, or to be looked at again soon."""
+        return person in self._serving or person in self._retrying
+
     def _wake_again(self, person: Person) -> None:
+        self._retrying.discard(person)
         if not self._stopping:
             self.wake(person)
 
@@ -306,6 +324,11 @@ class Gateway:
         marks: list[asyncio.Future[None]] = []
         for item in kept:
             await self._settle(marks)
+            if person in self._unsure:
+                # A reply could not be sent nor queued: it is sent first, from the inbox,
+                # and the rest of what was kept is answered after it.
+                self._serving[person] = True
+                break
             marks = await self._answer(channel, item)
         self._unmarked[person] = marks  # settled by _serve before this person's next turn
 
@@ -342,10 +365,26 @@ class Gateway:
 
     async def _settle(self, marks: list[asyncio.Future[None]]) -> None:
         """Wait until the replies sent last are marked sent, so that at a crash at most the
-        one reply in flight to a person is in doubt (and sent again by the next holder); at a
-        stop waits LAST_MARKS seconds at most."""
-        if marks:
-            await asyncio.wait(marks, timeout=None if not self._stopping else LAST_MARKS)
+        one reply in flight to a person is in doubt (and sent again by the next holder);
+        once the gateway stops, LAST_MARKS seconds at most (the marks may be failing)."""
+        pending: set[asyncio.Future[Any]] = {mark for mark in marks if not mark.done()}
+        if not pending:
+            return
+        if not self._stopping:
+            stopped = asyncio.ensure_future(self._stopped.wait())
+            try:
+                while pending and not stopped.done():
+                    _done, pending = await asyncio.wait(
+                        pending | {stopped}, return_when=asyncio.FIRST_COMPLETED
+                    )
+                    pending.discard(stopped)
+            finally:
+                stopped.cancel()
+        if pending:
+            await asyncio.wait(pending, timeout=LAST_MARKS)
+        for mark in marks:  # a mark left at the stop fails; it only means a resend later
+            if mark.done() and not mark.cancelled():
+                mark.exception()
 
     async def _answer(self, channel: Channel, item: Kept) -> list[asyncio.Future[None]]:
         """Handle one waiting update and send its replies; the marks to wait for."""
@@ -358,6 +397,10 @@ class Gateway:
         if event.kind == EventKind.DOCUMENT:
             event = await channel.read_document(event)
         replies = await self.app.dispatch(event, key)
+        if self.app.queued_messages:
+            # A leader's decision queued a message for someone else: send it soon.
+            self.app.queued_messages = False
+            self.sender.wake()
         if not replies:
             return []
         return await self.deliver(channel, event.user_ref, item.update_id, replies, item.payload)
@@ -396,14 +439,20 @@ class Gateway:
         returns how many were woken."""
         now = self.app.clock.now()
         async with unit_of_work(self.app.sessions) as session:
-            waiting = await inbox.waiting_people(session, now - quiet)
-            unsent = await inbox.unsent_people(session, now - RESEND_WITHIN, now - quiet)
+            waiting = await inbox.waiting_people(session, now - quiet, SWEEP_LIMIT)
+            unsent = await inbox.unsent_people(
+                session, now - RESEND_WITHIN, now - quiet, SWEEP_LIMIT
+            )
         woken = 0
         for person in dict.fromkeys([*waiting, *unsent]):
-            if person[0] in self.channels and person not in self._serving:
+            if person[0] in self.channels and not self._busy(person):
                 self._unsure.add(person)  # what waits for them is in the inbox only
                 self.wake(person)
                 woken += 1
+        # Everyone with something older waiting has been seen (and is served in order
+        # from the inbox); what arrives from now on is kept by this process.
+        if len(waiting) < SWEEP_LIMIT and len(unsent) < SWEEP_LIMIT:
+            self._swept_all = True
         return woken
 
     async def deliver(
@@ -432,11 +481,8 @@ class Gateway:
                 self._unsure.add((channel.name, user_ref))
                 return []  # still in the inbox with its replies: sent by the next holder
         mark = self._delivered.add((channel.name, update_id))
-        if self.app.queued_messages or delivery.outcome != SENT:
-            # A leader's decision queued a message for someone else, or this reply waits in
-            # the outbox: send it soon.
-            self.app.queued_messages = False
-            self.sender.wake()
+        if delivery.outcome != SENT:
+            self.sender.wake()  # this reply may wait in the outbox: send it soon
         return [mark]
 
     async def _quietly(self, work: Callable[[], Awaitable[None]]) -> bool:

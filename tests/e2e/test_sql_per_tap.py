@@ -205,3 +205,29 @@ class MarkedChat(InboxChat):
         async with unit_of_work(self.app.sessions) as session:
             await inbox.delivered(session, batch, self.app.clock.now())
         return replies
+
+
+async def test_the_sweep_for_unsent_replies_reads_only_unsent_rows(sqlite_url: str) -> None:
+    """Each worker looks for unsent replies every second: by the partial index, not through
+    every update handled in the last hour."""
+    app = App(Settings(DATABASE_URL=sqlite_url))
+    seen: list[tuple[str, Any]] = []
+
+    def statement(_conn: object, _cursor: object, sql: str, params: Any, *_: object) -> None:
+        seen.append((sql, params))
+
+    try:
+        await app.prepare_database()
+        event.listen(app.engine.sync_engine, "before_cursor_execute", statement)
+        async with unit_of_work(app.sessions) as session:
+            now = app.clock.now()
+            await inbox.unsent_people(session, now, now)
+    finally:
+        await app.close()
+    with closing(sqlite3.connect(sqlite_url.split("///", 1)[1])) as connection:
+        plans = [
+            row[3]
+            for sql, params in seen
+            for row in connection.execute(f"EXPLAIN QUERY PLAN {sql}", params or ())
+        ]
+    assert any("ix_inbox_unsent" in step for step in plans), plans
