@@ -33,7 +33,7 @@ from conversations.state import Status
 from storage.models import AssessmentRow, NamedUnit, OrgUnit, Person
 from storage.named_units import recognised_names
 from storage.org_tree import PLACE_KINDS, Node, Tree, load_tree
-from storage.people_lists import STARTED, people_rows, unreachable_names
+from storage.people_lists import PeopleLists, people_lists, unreachable_names
 from storage.plan_facts import facts_by_place
 from storage.schedules import schedule_for
 from storage.targets import TargetBook, target_book
@@ -259,6 +259,7 @@ async def build_digest(
     scope = people_in(node, tree.child_ids())
     subtree = [node.id, *(n.id for n in tree.below)]
     schedule = await schedule_for(session, node.id, year)
+    lists = await people_lists(session, scope, year) if full else PeopleLists((), (), ())
     parent = tree.above[0] if tree.above else None
     return Digest(
         org_id=node.id,
@@ -273,17 +274,13 @@ async def build_digest(
         digital=shares[DIGITAL],
         proficient=shares[PROFICIENT],
         rows=place_rows(numbers, year),
-        recognised_people=await people_rows(session, scope, year, recognised=True) if full else (),
-        pending_people=await people_rows(session, scope, year, recognised=False) if full else (),
+        recognised_people=lists.recognised,
+        pending_people=lists.pending,
         unreachable_people=await unreachable_names(session, scope),
         deadline=schedule.deadline_in(year),
         report_date=schedule.report_date_in(year),
         facts=tuple((metric, shares[metric]) for metric in ENTERED),
-        started_people=(
-            await people_rows(session, scope, year, recognised=False, statuses=STARTED)
-            if full
-            else ()
-        ),
+        started_people=lists.started,
         parent_name=parent.name if parent is not None and parent.kind != "country" else None,
         previous=tuple(previous.items()),
         titled_names=(
