@@ -14,7 +14,7 @@ PROFICIENT = "digital_proficient"  # share of title holders proficient in digita
 METRICS = tuple(BY_ID)  # every column of both programmes (conversations/plan.py)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Counts:
     registered: int = 0
     assessed: int = 0  # all ten indicators answered this season
@@ -67,7 +67,7 @@ class PlaceRow:
     facts: tuple[tuple[str, int, int], ...] = ()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class PersonRow:
     name: str
     birth_year: int | None

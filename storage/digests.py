@@ -6,15 +6,14 @@ the facts are each read once per digest, not once per row."""
 
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from datetime import datetime, timedelta
-from operator import attrgetter
+from functools import cached_property
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import aliased
 
 from conversations.digest import (
     ADULTS,
@@ -43,7 +42,6 @@ ENTERED = tuple(metric for metric in METRICS if metric not in COUNTED)
 SENT = (Status.SUBMITTED.value, Status.CONFIRMED.value, Status.RECOGNISED.value)
 CONFIRMED = (Status.CONFIRMED.value, Status.RECOGNISED.value)
 WITH_SKILLS = ("basic", "proficient")
-LastYear = aliased(AssessmentRow)  # the same person's assessment of the year before
 
 Group = tuple[int | None, int | None]  # (commune id, place id) of the people counted
 Recorded = Mapping[tuple[int, int], Mapping[str, tuple[int, int]]]  # (org, year) -> facts
@@ -54,7 +52,8 @@ def _flag(condition: Any) -> Any:
 
 
 def count_columns(cutoff: datetime | None, assessment: Any = AssessmentRow) -> list[Any]:
-    """The Counts fields as aggregates; with a cutoff, as they stood at that moment."""
+    """The Counts fields an assessment gives (assessed to proficient) as aggregates of
+    its rows; with a cutoff, as they stood at that moment."""
 
     def until(column: Any) -> Any:
         return (
@@ -65,14 +64,12 @@ def count_columns(cutoff: datetime | None, assessment: Any = AssessmentRow) -> l
         assessment.status == Status.RECOGNISED.value, until(assessment.recognised_at)
     )
     return [
-        _flag(until(Person.consent_at)),
-        _flag(until(assessment.completed_at)),
-        _flag(and_(assessment.status.in_(SENT), until(assessment.submitted_at))),
-        _flag(and_(assessment.status.in_(CONFIRMED), until(assessment.confirmed_at))),
-        _flag(recognised),
-        _flag(and_(recognised, assessment.digital_level.in_(WITH_SKILLS))),
-        _flag(and_(recognised, assessment.digital_level == "proficient")),
-        _flag(Person.unreachable_at.is_not(None)),
+        until(assessment.completed_at),
+        and_(assessment.status.in_(SENT), until(assessment.submitted_at)),
+        and_(assessment.status.in_(CONFIRMED), until(assessment.confirmed_at)),
+        recognised,
+        and_(recognised, assessment.digital_level.in_(WITH_SKILLS)),
+        and_(recognised, assessment.digital_level == "proficient"),
     ]
 
 
@@ -89,44 +86,78 @@ def people_in(node: OrgUnit | Node, communes: Sequence[int] | None = None) -> An
     return Person.commune_id.in_(communes)
 
 
-@dataclass(frozen=True)
-class Tally:
-    """The counts of one group of people (one commune and place)."""
+# A group's tally: its Counts now, a week ago and last year (titles only), field after
+# field. Plain tuples of ints: Python's garbage collector stops visiting them, where it
+# would visit thousands of objects again and again (a province has 3,000 groups).
+Tally = tuple[int, ...]
+NOW, WEEK_AGO, LAST_YEAR = slice(0, 8), slice(8, 16), slice(16, 24)  # of a Tally
+ZEROS: Tally = (0,) * 24
 
-    now: Counts
-    week_ago: Counts
-    last_year: Counts  # last year's titles: recognised, digital, proficient only
+
+def counts(tally: Tally, part: slice) -> Counts:
+    """One part of a tally (NOW, WEEK_AGO or LAST_YEAR) as Counts."""
+    return Counts(*tally[part])
 
 
 async def tally(
     session: AsyncSession, scope: Any, year: int, cutoff: datetime, *, last_year: bool
 ) -> dict[Group, Tally]:
-    """People who gave consent in `scope`, counted per (commune, place) in one query: this
-    year's Counts now and at `cutoff`, and (last_year=True) last year's titles."""
-    this = and_(AssessmentRow.person_id == Person.id, AssessmentRow.season == year)
-    query = (
-        select(Person.commune_id, Person.place_id, *count_columns(None), *count_columns(cutoff))
-        .select_from(Person)
-        .outerjoin(AssessmentRow, this)
-        .where(Person.consent_at.is_not(None), scope)
-        .group_by(Person.commune_id, Person.place_id)
+    """People who gave consent in `scope`, counted per (commune, place): this year's Counts
+    now and at `cutoff`, and (last_year=True) last year's titles. Without last year, one
+    query; with it, two: the people alone, then their assessments of both years in one
+    join (a join per year costs PostgreSQL a second pass over every person)."""
+    grouped = (Person.commune_id, Person.place_id)
+    consented = and_(Person.consent_at.is_not(None), scope)
+    person = [
+        func.count(),
+        _flag(Person.consent_at <= cutoff),
+        _flag(Person.unreachable_at.is_not(None)),
+    ]
+    this = AssessmentRow.season == year
+    flags = [and_(this, flag) for flag in (*count_columns(None), *count_columns(cutoff))]
+    if not last_year:
+        joined = and_(AssessmentRow.person_id == Person.id, this)
+        query = (
+            select(*grouped, *person, *map(_flag, flags))
+            .outerjoin(AssessmentRow, joined)
+            .where(consented)
+            .group_by(*grouped)
+        )
+        return {
+            (row[0], row[1]): _tally(row[2:5], row[5:]) for row in await session.execute(query)
+        }
+    before = AssessmentRow.season == year - 1
+    flags += [and_(before, flag) for flag in count_columns(None)[3:]]
+    people = select(*grouped, *person).where(consented).group_by(*grouped)
+    assessed = (
+        select(*grouped, *map(_flag, flags))
+        .join(AssessmentRow, AssessmentRow.person_id == Person.id)
+        .where(consented, AssessmentRow.season.in_((year, year - 1)))
+        .group_by(*grouped)
     )
-    if last_year:
-        before = and_(LastYear.person_id == Person.id, LastYear.season == year - 1)
-        query = query.add_columns(*count_columns(None, LastYear)[4:7]).outerjoin(LastYear, before)
-    groups = {}
-    for commune, place, *values in await session.execute(query):
-        titles = Counts(0, 0, 0, 0, *values[16:19]) if last_year else Counts()
-        groups[(commune, place)] = Tally(Counts(*values[:8]), Counts(*values[8:16]), titles)
-    return groups
+    found = {(row[0], row[1]): row[2:] for row in await session.execute(assessed)}
+    none = (0,) * len(flags)
+    return {
+        (row[0], row[1]): _tally(row[2:5], found.get((row[0], row[1]), none))
+        for row in await session.execute(people)
+    }
 
 
-_FIELDS = attrgetter(*(field.name for field in fields(Counts)))
+def _tally(person: Sequence[int], assessed: Sequence[int]) -> Tally:
+    """A group's Tally from its people's counts (registered, registered at the cutoff,
+    blocked) and its assessments' (6 now, 6 at the cutoff, 3 last year or none)."""
+    registered, before_cutoff, blocked = person
+    titles = tuple(assessed[12:15]) or (0, 0, 0)
+    now = (registered, *assessed[:6], blocked)
+    week_ago = (before_cutoff, *assessed[6:12], blocked)
+    return (*now, *week_ago, 0, 0, 0, 0, *titles, 0)
 
 
-def rolled(counts: Iterable[Counts]) -> Counts:
-    """The sum of some groups' counts."""
-    return Counts(*(sum(column) for column in zip(*map(_FIELDS, counts), strict=True)))
+def rolled(tallies: Sequence[Tally]) -> Tally:
+    """The sum of some groups' tallies, field by field."""
+    if len(tallies) == 1:
+        return tallies[0]
+    return tuple(map(sum, zip(*tallies, strict=True))) or ZEROS
 
 
 @dataclass(frozen=True)
@@ -143,14 +174,24 @@ class Numbers:
     def target(self, node_id: int, year: int, metric: str) -> Target | None:
         return self.targets.find(self.tree.chain(node_id), year, metric)
 
-    def by(
-        self, key: Callable[[Group], Any], pick: Callable[[Tally], Counts]
-    ) -> dict[Any, Counts]:
-        """The groups' counts (now, a week ago or last year) summed by a key."""
-        parts: dict[Any, list[Counts]] = defaultdict(list)
-        for group, counts in self.groups.items():
-            parts[key(group)].append(pick(counts))
-        return {found: rolled(counts) for found, counts in parts.items()}
+    def by(self, key: Callable[[Group], Any]) -> dict[Any, Tally]:
+        """The groups' tallies summed by a key."""
+        parts: dict[Any, list[Tally]] = defaultdict(list)
+        for group, found in self.groups.items():
+            parts[key(group)].append(found)
+        return {found: rolled(tallies) for found, tallies in parts.items()}
+
+    @cached_property
+    def total(self) -> Tally:
+        return rolled(list(self.groups.values()))
+
+    @cached_property
+    def by_place(self) -> dict[int | None, Tally]:
+        return self.by(lambda group: group[1])
+
+    @cached_property
+    def by_kind(self) -> dict[str, Tally]:
+        return self.by(self.kind)
 
     def kind(self, group: Group) -> str:
         """People with a place typed by hand count as adults in villages."""
@@ -203,7 +244,7 @@ def bases(numbers: Numbers) -> dict[str, int]:
     """Adults and staff to count against: each village or unit's population when known,
     else the people registered there; people with a place typed by hand count as adults."""
     node = numbers.tree.node
-    registered = numbers.by(lambda group: group[1], lambda counts: counts.now)
+    registered = numbers.by_place
     if node.kind in PLACE_KINDS:
         units = [node]
     elif node.kind == "commune":
@@ -213,17 +254,18 @@ def bases(numbers: Numbers) -> dict[str, int]:
         units = [n for n in below if n.kind in PLACE_KINDS and n.parent_id != node.id]
     found: dict[str, int] = defaultdict(int)
     for unit in units:
-        people = registered.get(unit.id, Counts()).registered
+        people = registered.get(unit.id, ZEROS)[0]  # registered now
         found[unit.kind] += unit.population if unit.population is not None else people
-    found["village"] += registered.get(None, Counts()).registered
+    found["village"] += registered.get(None, ZEROS)[0]
     return found
 
 
-def plan(numbers: Numbers, year: int, pick: Callable[[Tally], Counts]) -> dict[str, Share]:
-    """Every plan column's share for the node: metric id -> Share, the counted ones first."""
+def plan(numbers: Numbers, year: int, part: slice) -> dict[str, Share]:
+    """Every plan column's share for the node: metric id -> Share, the counted ones first;
+    counted from one part of the tallies (NOW, or LAST_YEAR for last year's)."""
     node_id = numbers.tree.node.id
-    totals = rolled(pick(counts) for counts in numbers.groups.values())
-    by_kind = numbers.by(numbers.kind, pick)
+    totals = counts(numbers.total, part)
+    by_kind = {kind: counts(found, part) for kind, found in numbers.by_kind.items()}
     whole = bases(numbers)
     parts = {
         ADULTS: (by_kind.get("village", Counts()).recognised, whole.get("village", 0)),
@@ -254,8 +296,8 @@ async def build_digest(
         return None
     tree = numbers.tree
     node = tree.node
-    shares = plan(numbers, year, lambda counts: counts.now)
-    previous = plan(numbers, year - 1, lambda counts: counts.last_year) if full else {}
+    shares = plan(numbers, year, NOW)
+    previous = plan(numbers, year - 1, LAST_YEAR) if full else {}
     scope = people_in(node, tree.child_ids())
     subtree = [node.id, *(n.id for n in tree.below)]
     schedule = await schedule_for(session, node.id, year)
@@ -267,8 +309,8 @@ async def build_digest(
         level=node.kind,
         year=year,
         as_of=now.astimezone(ZoneInfo(timezone)),
-        totals=rolled(counts.now for counts in numbers.groups.values()),
-        week_ago=rolled(counts.week_ago for counts in numbers.groups.values()),
+        totals=counts(numbers.total, NOW),
+        week_ago=counts(numbers.total, WEEK_AGO),
         adults=shares[ADULTS],
         staff=shares[STAFF],
         digital=shares[DIGITAL],
@@ -296,14 +338,16 @@ def place_rows(numbers: Numbers, year: int) -> tuple[PlaceRow, ...]:
     was typed by hand), the furthest behind its target first."""
     tree, node = numbers.tree, numbers.tree.node
     if node.kind == "province":
-        counts = numbers.by(lambda group: group[0], lambda counts: counts.now)
+        found = numbers.by(lambda group: group[0])
         units = tree.children(node.id, ("commune",))
     else:
-        counts = numbers.by(lambda group: group[1], lambda counts: counts.now)
+        found = numbers.by_place
         units = [node] if node.kind in PLACE_KINDS else tree.children(node.id, PLACE_KINDS)
-    rows = [place_row(numbers, unit, counts.get(unit.id, Counts()), year) for unit in units]
-    unplaced = counts.get(None)
-    if node.kind == "commune" and unplaced is not None:
+    rows = [
+        place_row(numbers, unit, counts(found.get(unit.id, ZEROS), NOW), year) for unit in units
+    ]
+    if node.kind == "commune" and None in found:
+        unplaced = counts(found[None], NOW)
         target = numbers.target(node.id, year, ADULTS)
         share = Share(unplaced.recognised, unplaced.registered, target)
         rows.append(PlaceRow(None, "", "other", None, unplaced, share))

@@ -15,7 +15,7 @@ from storage.scopes import ancestors
 PLACE_KINDS = ("village", "unit")  # where people live or work: the leaves of the tree
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Node:
     id: int
     parent_id: int | None
@@ -32,12 +32,12 @@ class Tree:
 
     def children(self, parent_id: int, kinds: Sequence[str]) -> list[Node]:
         """Children of a node of this tree of these kinds, by name."""
-        return [n for n in self.below if n.parent_id == parent_id and n.kind in kinds]
+        return [n for n in self._children.get(parent_id, ()) if n.kind in kinds]
 
     def child_ids(self, parent_id: int | None = None) -> list[int]:
         """The ids of the children of the node (or of one of its children)."""
         wanted = self.node.id if parent_id is None else parent_id
-        return [n.id for n in self.below if n.parent_id == wanted]
+        return [n.id for n in self._children.get(wanted, ())]
 
     def chain(self, node_id: int) -> tuple[Node, ...]:
         """A node of this tree and its ancestors, nearest first."""
@@ -50,6 +50,14 @@ class Tree:
     @cached_property
     def _by_id(self) -> dict[int, Node]:
         return {n.id: n for n in self.below}
+
+    @cached_property
+    def _children(self) -> dict[int | None, list[Node]]:
+        """parent id -> its children in this tree, by name (a province's rows ask 130 times)."""
+        found: dict[int | None, list[Node]] = {}
+        for n in self.below:
+            found.setdefault(n.parent_id, []).append(n)
+        return found
 
 
 def as_node(unit: OrgUnit) -> Node:
