@@ -33,7 +33,7 @@ from storage.models import AssessmentRow, NamedUnit, OrgUnit, Person
 from storage.named_units import recognised_names
 from storage.org_tree import PLACE_KINDS, Node, Tree, load_tree
 from storage.people_lists import PeopleLists, people_lists, unreachable_names
-from storage.plan_facts import facts_by_place
+from storage.plan_facts import facts_by_row
 from storage.schedules import schedule_for
 from storage.targets import TargetBook, target_book
 
@@ -44,7 +44,7 @@ CONFIRMED = (Status.CONFIRMED.value, Status.RECOGNISED.value)
 WITH_SKILLS = ("basic", "proficient")
 
 Group = tuple[int | None, int | None]  # (commune id, place id) of the people counted
-Recorded = Mapping[tuple[int, int], Mapping[str, tuple[int, int]]]  # (org, year) -> facts
+Recorded = Mapping[tuple[int, int], Mapping[str, tuple[int, int]]]  # (row, year) -> facts
 
 
 def _flag(condition: Any) -> Any:
@@ -223,15 +223,11 @@ async def read_numbers(
 async def _recorded(session: AsyncSession, org_id: int, years: Sequence[int]) -> Recorded:
     unit = await session.get(OrgUnit, org_id)  # read with the tree already
     assert unit is not None
-    found: dict[tuple[int, int], dict[str, tuple[int, int]]] = defaultdict(dict)
-    for year in years:
-        for (org, metric), pair in (await facts_by_place(session, unit, year)).items():
-            found[(org, year)][metric] = pair
-    return found
+    return await facts_by_row(session, unit, years)
 
 
 def summed(recorded: Recorded, org_ids: Iterable[int], year: int) -> dict[str, tuple[int, int]]:
-    """metric -> (done, total) summed over these nodes' facts of the year."""
+    """metric -> (done, total) summed over these rows' facts of the year (facts_by_row)."""
     sums: dict[str, tuple[int, int]] = {}
     for org in org_ids:
         for metric, (done, total) in recorded.get((org, year), {}).items():
@@ -273,8 +269,8 @@ def plan(numbers: Numbers, year: int, part: slice) -> dict[str, Share]:
         DIGITAL: (totals.digital, totals.recognised),
         PROFICIENT: (totals.proficient, totals.recognised),
     }
-    subtree = [node_id, *(n.id for n in numbers.tree.below)]
-    recorded = summed(numbers.recorded, subtree, year)
+    rows = {org for org, _ in numbers.recorded}  # all of them make the node's subtree
+    recorded = summed(numbers.recorded, rows, year)
     for metric in ENTERED:  # with its target even when nothing is entered
         parts[metric] = recorded.get(metric, (0, 0))
     return {m: Share(*part, numbers.target(node_id, year, m)) for m, part in parts.items()}
@@ -358,9 +354,6 @@ def place_row(numbers: Numbers, unit: Node, found: Counts, year: int) -> PlaceRo
     metric = STAFF if unit.kind == "unit" else ADULTS
     whole = unit.population if unit.population is not None else found.registered
     share = Share(found.recognised, whole, numbers.target(unit.id, year, metric))
-    own = [unit.id]
-    if unit.kind == "commune":  # a province's row: the commune's subtree summed
-        own += numbers.tree.child_ids(unit.id)
-    sums = summed(numbers.recorded, own, year)
+    sums = summed(numbers.recorded, [unit.id], year)  # a commune's: its subtree's
     facts = tuple((m, done, total) for m, (done, total) in sorted(sums.items()))
     return PlaceRow(unit.id, unit.name, unit.kind, unit.population, found, share, facts)

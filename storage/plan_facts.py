@@ -2,12 +2,13 @@
 numbers): stored per node and summed over a subtree, where a village's named households and
 clans (storage/named_units.py) stand in for its typed counts of them."""
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, func, or_, select, union_all
+from sqlalchemy import ColumnElement, case, func, literal, or_, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from conversations.i18n import ExplainedError
 from conversations.plan import check_fact
@@ -91,3 +92,35 @@ async def facts_by_place(
         (org_id, metric): (int(done), int(total))
         for org_id, metric, done, total in await session.execute(query)
     }
+
+
+def _dated(node: OrgUnit, year: int) -> Any:
+    """(year, org_id, metric, done, total): _yearly with its year."""
+    facts = _yearly(node, year)
+    return select(literal(year).label("year"), *facts.c)
+
+
+async def facts_by_row(
+    session: AsyncSession, node: OrgUnit, years: Sequence[int]
+) -> Mapping[tuple[int, int], Mapping[str, tuple[int, int]]]:
+    """(org id, year) -> metric -> (done, total) for the rows of the node's digest, summed in
+    one grouped query: the node's own facts; each child's, and a commune child's with its
+    children's (a province's row is a commune's subtree); the rare node further down, not
+    under a commune, on its own. Together they are the node's subtree."""
+    facts = union_all(*(_dated(node, year) for year in years)).subquery()
+    org, up = aliased(OrgUnit), aliased(OrgUnit)
+    row = case(
+        (or_(org.id == node.id, org.parent_id == node.id), org.id),
+        (up.kind == "commune", up.id),
+        else_=org.id,
+    )
+    query = (
+        select(facts.c.year, row, facts.c.metric, func.sum(facts.c.done), func.sum(facts.c.total))
+        .join(org, org.id == facts.c.org_id)
+        .outerjoin(up, up.id == org.parent_id)
+        .group_by(facts.c.year, row, facts.c.metric)
+    )
+    found: dict[tuple[int, int], dict[str, tuple[int, int]]] = {}
+    for year, org_id, metric, done, total in await session.execute(query):
+        found.setdefault((org_id, year), {})[metric] = (int(done), int(total))
+    return found
