@@ -31,7 +31,7 @@ from conversations.digest import (
 from conversations.state import Status
 from storage.models import AssessmentRow, NamedUnit, OrgUnit, Person
 from storage.named_units import recognised_names
-from storage.org_tree import PLACE_KINDS, Node, Tree, load_tree
+from storage.org_tree import PLACE_KINDS, Node, Tree, load_tree, subtree_ids
 from storage.people_lists import PeopleLists, people_lists, unreachable_names
 from storage.plan_facts import facts_by_row
 from storage.schedules import schedule_for
@@ -214,9 +214,8 @@ async def read_numbers(
     if unknown:  # people whose place lies outside the subtree (moved in the tree)
         query = select(OrgUnit.id, OrgUnit.kind).where(OrgUnit.id.in_(unknown))
         kinds.update({place: kind for place, kind in await session.execute(query)})
-    subtree = [node.id, *(n.id for n in tree.below)]
     recorded = await _recorded(session, org_id, (year, year - 1) if full else (year,))
-    nodes = [*subtree, *(n.id for n in tree.above)]
+    nodes = subtree_ids(node.id, also=[n.id for n in tree.above])
     return Numbers(tree, groups, kinds, recorded, await target_book(session, nodes, year - 1))
 
 
@@ -295,7 +294,6 @@ async def build_digest(
     shares = plan(numbers, year, NOW)
     previous = plan(numbers, year - 1, LAST_YEAR) if full else {}
     scope = people_in(node, tree.child_ids())
-    subtree = [node.id, *(n.id for n in tree.below)]
     schedule = await schedule_for(session, node.id, year)
     lists = await people_lists(session, scope, year) if full else PeopleLists((), (), ())
     parent = tree.above[0] if tree.above else None
@@ -322,7 +320,7 @@ async def build_digest(
         parent_name=parent.name if parent is not None and parent.kind != "country" else None,
         previous=tuple(previous.items()),
         titled_names=(
-            await recognised_names(session, NamedUnit.village_id.in_(subtree), year)
+            await recognised_names(session, NamedUnit.village_id.in_(subtree_ids(node.id)), year)
             if full
             else ()
         ),

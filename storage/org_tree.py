@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
 
-from sqlalchemy import or_, select
+from sqlalchemy import Select, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import OrgUnit
@@ -62,6 +62,19 @@ class Tree:
 
 def as_node(unit: OrgUnit) -> Node:
     return Node(unit.id, unit.parent_id, unit.kind, unit.name, unit.population)
+
+
+def subtree_ids(org_id: int, also: Sequence[int] = ()) -> Select[int]:
+    """The ids of the node, its children and grandchildren (and of the nodes `also`), as a
+    query: a province's 3,000 ids as parameters cost more to send than the query."""
+    children = select(OrgUnit.id).where(OrgUnit.parent_id == org_id)
+    return select(OrgUnit.id).where(
+        or_(
+            OrgUnit.id.in_([org_id, *also]),
+            OrgUnit.parent_id == org_id,
+            OrgUnit.parent_id.in_(children),
+        )
+    )
 
 
 async def load_tree(session: AsyncSession, org_id: int) -> Tree | None:

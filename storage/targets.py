@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from conversations.digest import METRICS, Target
@@ -145,9 +145,9 @@ class TargetBook:
 
 
 async def target_book(
-    session: AsyncSession, org_ids: Collection[int], from_year: int
+    session: AsyncSession, org_ids: Collection[int] | Select[int], from_year: int
 ) -> TargetBook:
-    """Every target set on these nodes for `from_year` or later."""
+    """Every target set on these nodes (ids, or a query of them) for `from_year` or later."""
     query = select(TargetRow).where(
         TargetRow.org_unit_id.in_(org_ids), TargetRow.year >= from_year
     )
