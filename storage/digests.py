@@ -1,8 +1,10 @@
-"""The digest of one organisation node for one year. The people are counted in one pass: one
-query grouped by commune and place gives this year's counts now and a week ago and last
-year's titles, and the node's totals, rows and shares are sums of those groups (the roll-up
-GROUP BY ROLLUP would make, done in memory so SQLite gets it too). The tree, the targets and
-the facts are each read once per digest, not once per row."""
+"""The digest of one organisation node for one year. The people are counted grouped by commune
+and place (the weekly digest in one query; the full one in two, the people and then their
+assessments of this year and last in one join), giving this year's counts now and a week
+ago and last year's titles; the node's totals, rows and shares are sums of those groups (the
+roll-up GROUP BY ROLLUP would make, done in memory so SQLite gets it too). The tree, the
+targets and the facts are each read once per digest, not once per row, and the lists of
+people in one walk (storage/people_lists.py)."""
 
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
