@@ -26,6 +26,7 @@ from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bench.province_data import NOW, PROVINCE, YEAR, generate
+from bench.sql_counter import SqlCounter
 from bot.app import App
 from bot.operator import report
 from bot.settings import Settings
@@ -157,6 +158,13 @@ async def main(people: int, url: str | None, reuse: bool, repeat: int) -> None:
         found, expected = await digest(True), (await raw(app, province))[None]
         same = found is not None and (found.totals, found.week_ago) == expected
         print(f"the digest's numbers equal the raw query's: {'yes' if same else 'NO'}")
+        counter = SqlCounter().attach(app.engine)
+        sent = []
+        for full in (False, True):
+            counter.reset()
+            await digest(full)
+            sent.append(counter.statements)
+        print(f"statements per digest: weekly {sent[0]}, full {sent[1]}")
         took = await timed(
             {
                 "raw": lambda: raw(app, province),
