@@ -96,13 +96,16 @@ async def people_lists(session: AsyncSession, in_scope: Any, year: int) -> Peopl
     # The walk's last row too, if it has WALK_LIMIT rows: there may have been more.
     query = select(*listed, walked).where(or_(*taken, walked == WALK_LIMIT)).order_by(walked)
     lists: tuple[list[PersonRow], ...] = ([], [], [])
+    into = {  # status -> the lists it belongs to
+        status: [lists[i] for i, kind in enumerate(KINDS) if status in kind] for status in every
+    }
     cut = False
-    for *row, number in await session.execute(query):
+    for row in await session.execute(query):
         person = _row(row)
-        cut = number == WALK_LIMIT
-        for found, statuses in zip(lists, KINDS, strict=True):
-            if person.status in statuses and len(found) < LIST_LIMIT:
+        for found in into[person.status]:
+            if len(found) < LIST_LIMIT:
                 found.append(person)
+        cut = row[-1] == WALK_LIMIT
     for found, statuses in zip(lists, KINDS, strict=True):
         if cut and len(found) < LIST_LIMIT:
             found[:] = await people_rows(session, in_scope, year, statuses)
@@ -110,9 +113,8 @@ async def people_lists(session: AsyncSession, in_scope: Any, year: int) -> Peopl
 
 
 def _row(row: Any) -> PersonRow:
-    """The columns are PersonRow's, in its order."""
-    name, birth_year, place, *rest = row
-    return PersonRow(name or "", birth_year, place or "", *rest)
+    """The first columns are PersonRow's, in its order."""
+    return PersonRow(row[0] or "", row[1], row[2] or "", *row[3:9])
 
 
 async def unreachable_names(
