@@ -53,9 +53,10 @@ def _flag(condition: Any) -> Any:
     return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
 
 
-def count_columns(cutoff: datetime | None, assessment: Any = AssessmentRow) -> list[Any]:
-    """The Counts fields an assessment gives (assessed to proficient) as aggregates of
-    its rows; with a cutoff, as they stood at that moment."""
+def count_columns(cutoff: datetime | None) -> list[Any]:
+    """The Counts fields an assessment gives (assessed to proficient), as conditions on its
+    row; with a cutoff, as they stood at that moment."""
+    assessment = AssessmentRow
 
     def until(column: Any) -> Any:
         return (
