@@ -19,6 +19,7 @@ run; with --reps, runs interleave (anchor, cdht, anchor, cdht ...) and medians a
 
 import argparse
 import asyncio
+import logging
 import os
 import re
 import socket
@@ -156,12 +157,16 @@ async def cdht(
         config = settings(url, folder)
         app = App(config)
         await app.prepare_database()
+        channel: TelegramChannel | ZaloChannel
+        parse: Callable[..., Any]
         if channel_name == "telegram":
             channel, body, close = telegram(config)
             parse = channel._parse
         else:
             channel, body, close = zalo_channel(config, app)
             parse = zalo.accepted
+        errors = _ErrorCount()
+        logging.getLogger("bot").addHandler(errors)
         gateway = TimedGateway(app, [channel])
         await gateway.start(port=free_port())
         intake = Intake(gateway, channel, parse)
@@ -184,8 +189,20 @@ async def cdht(
                 select(func.count()).where(AssessmentRow.status == "submitted")
             )
         await app.close()
+    logging.getLogger("bot").removeHandler(errors)
     assert sent == people, f"{sent} of {people} assessments sent"
+    # A run in which the gateway failed somewhere measured something else.
+    assert errors.count == 0, f"{errors.count} errors logged by the bot"
     return Run(label, len(latencies), seconds, latencies, statements, commits)
+
+
+class _ErrorCount(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.ERROR)
+        self.count = 0
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.count += 1
 
 
 def free_port() -> int:

@@ -44,11 +44,14 @@ class TimedGateway(Gateway):
         self.answered[(channel, update_id)] = future
         return future
 
-    async def deliver(self, channel: Channel, user_ref: str, update_id: str, *rest: Any) -> None:
-        await super().deliver(channel, user_ref, update_id, *rest)
+    async def deliver(
+        self, channel: Channel, user_ref: str, update_id: str, *rest: Any
+    ) -> list[asyncio.Future[None]]:
+        marks = await super().deliver(channel, user_ref, update_id, *rest)
         future = self.answered.pop((channel.name, update_id), None)
         if future is not None and not future.done():
             future.set_result(None)
+        return marks
 
 
 class Intake:

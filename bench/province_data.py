@@ -48,8 +48,8 @@ async def generate(
     await _facts(session, chosen, places, rng)
     first = int((await session.execute(select(func.max(Person.id)))).scalar_one() or 0) + 1
     persons, assessments = _people(rng, people, first, chosen, places)
-    await bulk_insert(session, Person.__table__.name, persons)
-    await bulk_insert(session, AssessmentRow.__table__.name, assessments)
+    await bulk_insert(session, Person.__tablename__, persons)
+    await bulk_insert(session, AssessmentRow.__tablename__, assessments)
     return Province(province, chosen, places)
 
 
@@ -191,7 +191,7 @@ async def bulk_insert(session: AsyncSession, table: str, rows: Sequence[dict[str
     one from the table's sequence; with ids, the sequence is moved past them."""
     if not rows:
         return
-    if session.bind.dialect.name != "postgresql":
+    if session.get_bind().dialect.name != "postgresql":
         await session.execute(insert(OrgUnit.metadata.tables[table]), list(rows))
         return
     columns = list(rows[0])

@@ -76,7 +76,7 @@ async def raw_numbers(
     session: AsyncSession, province: int
 ) -> dict[int | None, tuple[Counts, Counts]]:
     """commune id (None: the province) -> its Counts now and a week ago, by the raw query."""
-    postgres = session.bind.dialect.name == "postgresql"
+    postgres = session.get_bind().dialect.name == "postgresql"
     query = text(RAW.format(group="ROLLUP (p.commune_id)" if postgres else "p.commune_id"))
     values = {"year": YEAR, "province": province, "cut": NOW - timedelta(days=7)}
     rows = [
@@ -85,10 +85,7 @@ async def raw_numbers(
     ]
     if not postgres:  # the row ROLLUP adds
         rows.append((None, *(sum(column) for column in list(zip(*rows, strict=True))[1:])))
-    return {
-        row[0]: (Counts(row[1], *row[2:8], row[8]), Counts(row[9], *row[10:16], row[8]))
-        for row in rows
-    }
+    return {row[0]: (Counts(*row[1:9]), Counts(*[*row[9:16], row[8]])) for row in rows}
 
 
 async def raw(app: App, province: int) -> dict[int | None, tuple[Counts, Counts]]:

@@ -22,7 +22,7 @@ from conversations.text import fold
 from storage.db import unit_of_work
 from storage.digests import build_digest
 from storage.models import OrgUnit
-from storage.titles_import import Scope, import_titles
+from storage.titles_import import Scope, import_facts
 
 NOW = datetime(2026, 11, 20, 3, tzinfo=UTC)
 VILLAGES = 10
@@ -53,14 +53,14 @@ async def main(lines: int, url: str | None) -> None:
             root = await session.get(OrgUnit, commune.id)
             assert root is not None
             started = time.perf_counter()
-            result = await import_titles(session, text, NOW, Scope(root, VILLAGE_ENTERS))
+            result = await import_facts(session, text, NOW, Scope(root, VILLAGE_ENTERS))
             imported = time.perf_counter() - started
         async with unit_of_work(app.sessions) as session:
             started = time.perf_counter()
             digest = await build_digest(session, commune.id, 2026, NOW, "Asia/Ho_Chi_Minh")
             built = time.perf_counter() - started
         assert digest is not None
-        assert not result.problems
+        assert not result.errors
         print(f"import: {result.stored} lines in {imported:.2f} s; digest: {built:.2f} s")
         await app.close()
 

@@ -814,7 +814,7 @@ class FakeTelegram(ServedFake):
         if message.kind == "photo":
             size = {"file_id": file_id, "file_unique_id": f"u{file_id}", "width": 320}
             return content | {"photo": [size | {"height": 320}]}
-        document = {"file_id": file_id, "file_unique_id": f"u{file_id}"}
+        document: Json = {"file_id": file_id, "file_unique_id": f"u{file_id}"}
         if message.file_name is not None:
             document["file_name"] = message.file_name
         if message.file_bytes is not None:
