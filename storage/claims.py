@@ -35,6 +35,9 @@ def lock_key(*parts: str) -> int:
     return int.from_bytes(digest, "big", signed=True)
 
 
+_TRY = text("SELECT pg_try_advisory_xact_lock(:key)")
+
+
 @asynccontextmanager
 async def person_claim(engine: AsyncEngine, channel: str, user_ref: str) -> AsyncIterator[Claim]:
     """Yields a true Claim while this process holds the person, a false one when another
@@ -43,8 +46,7 @@ async def person_claim(engine: AsyncEngine, channel: str, user_ref: str) -> Asyn
         yield Claim(True)
         return
     async with engine.connect() as connection:
-        query = text("SELECT pg_try_advisory_xact_lock(:key)")
-        held = (await connection.execute(query, {"key": lock_key(channel, user_ref)})).scalar()
+        held = (await connection.execute(_TRY, {"key": lock_key(channel, user_ref)})).scalar()
         try:
             yield Claim(bool(held), connection)
         finally:

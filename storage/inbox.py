@@ -108,15 +108,11 @@ async def open_rows(
     (`done_at` None) and, when `unsent_since` is given, updates handled since then whose
     replies were stored but not marked sent. Rows have update_id, payload, replies and
     done_at. Runs on a session or on the connection that holds the person's claim."""
-    left: ColumnElement[bool] = _TABLE.c.done_at.is_(None)
+    values: Payload = {"b_channel": channel, "b_user_ref": user_ref}
     if unsent_since is not None:
-        left = left | (_TABLE.c.replies.is_not(None) & (_TABLE.c.done_at >= unsent_since))
-    query = (
-        select(_TABLE.c.update_id, _TABLE.c.payload, _TABLE.c.replies, _TABLE.c.done_at)
-        .where(_TABLE.c.channel == channel, _TABLE.c.user_ref == user_ref, left)
-        .order_by(_TABLE.c.id)
-    )
-    return [OpenRow(*row) for row in await db.execute(query)]
+        values["b_since"] = unsent_since
+    query = _OPEN_ROWS[unsent_since is not None]
+    return [OpenRow(*row) for row in await db.execute(query, values)]
 
 
 async def has_waiting(session: AsyncSession, channel: str, user_ref: str) -> bool:
@@ -240,6 +236,19 @@ _DELIVERED = (
     )
     .values(replies=null())
 )
+_LEFT: ColumnElement[bool] = _TABLE.c.done_at.is_(None)
+_UNSENT = _TABLE.c.replies.is_not(None) & (_TABLE.c.done_at >= bindparam("b_since"))
+# Built once: on the path of every update on PostgreSQL (a person's rows, read by the holder).
+_OPEN_ROWS = {
+    unsent: select(_TABLE.c.update_id, _TABLE.c.payload, _TABLE.c.replies, _TABLE.c.done_at)
+    .where(
+        _TABLE.c.channel == bindparam("b_channel"),
+        _TABLE.c.user_ref == bindparam("b_user_ref"),
+        _LEFT | _UNSENT if unsent else _LEFT,
+    )
+    .order_by(_TABLE.c.id)
+    for unsent in (True, False)
+}
 _KEEP = {
     postgres: insert(_TABLE)
     .on_conflict_do_nothing(index_elements=["channel", "update_id"])
