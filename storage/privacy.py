@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from conversations.text import natural_sorted
 from storage.models import (
     AccessRecord,
     AnswerRow,
@@ -101,9 +102,10 @@ async def _assessments(session: AsyncSession, person_id: int) -> list[dict[str, 
     for row in (await session.execute(query.order_by(AssessmentRow.season))).scalars():
         item = _fields(row, ASSESSMENT_FIELDS)
         answers = select(AnswerRow).where(AnswerRow.assessment_id == row.id)
+        # In the order a person answered them: indicator 2 before 10 (SQL sorts text 1, 10, 2).
+        rows = natural_sorted((await session.execute(answers)).scalars(), lambda a: a.item_id)
         item["answers"] = [
-            _fields(answer, ("item_id", "score", "choice", "note"))
-            for answer in (await session.execute(answers.order_by(AnswerRow.item_id))).scalars()
+            _fields(answer, ("item_id", "score", "choice", "note")) for answer in rows
         ]
         found.append(item)
     return found

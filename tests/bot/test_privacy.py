@@ -40,7 +40,11 @@ async def privacy_app(sqlite_url: str, clock: FakeClock, tmp_path: Path) -> App:
 
 
 def read_json(path: str) -> Any:
-    return json.loads(Path(path).read_text(encoding="utf-8"))
+    return json.loads(read_text(path))
+
+
+def read_text(path: str) -> str:
+    return Path(path).read_text(encoding="utf-8")
 
 
 async def test_the_consent_names_the_holder_and_the_details_are_one_tap_away(
@@ -112,6 +116,25 @@ async def test_a_person_sees_their_data_and_gets_it_as_a_file(privacy_app: App) 
     assert "Name: Nguyễn Văn An" in chat.latest[0].text  # readable where files cannot go
     await chat.click("Close")
     assert "Indicator 3/10" in chat.text  # back where the person was
+
+
+async def test_the_file_is_readable_utf8_with_the_answers_in_their_order(privacy_app: App) -> None:
+    """Vietnamese is written as itself (not \\u-escaped) and indicator 2 comes before 10."""
+    chat = Chat(privacy_app, locale_hint="en")
+    await register(chat)
+    await score_all(chat, [8] * 10, note="Học lớp trồng nấm")
+    await answer_digital(chat)
+    await chat.send("/dulieu")
+    await chat.click("Get it as a file")
+    document = chat.latest[1].document
+    assert document is not None
+    raw = read_text(document)
+    assert "Nguyễn Văn An" in raw
+    assert "\\u" not in raw
+    [assessment] = read_json(document)["assessments"]
+    items = [answer["item_id"] for answer in assessment["answers"]]
+    assert items[:10] == [str(n) for n in range(1, 11)]
+    assert len(items) == 20
 
 
 async def test_withdrawing_stops_collection_reminders_and_leaders_view(
