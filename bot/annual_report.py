@@ -156,7 +156,7 @@ def programme_row(
     counted = t(COUNTED_AS[metric.counts])
     target = share.target if share is not None else None
     row: list[Value] = [
-        metric.column,
+        metric.heading(t),
         float(target.value) if target else None,
         target.year if target else None,
         target.source or target.set_by if target else None,
@@ -218,7 +218,9 @@ def write_titled_names(sheet: WriteOnlyWorksheet, digest: Digest, t: Translator)
     """The households and clans kept by name and recognised this year, by village: the
     list a commune sends with its report."""
     header = [t("Village"), t("Title"), t("Name")]
-    rows = [[village, BY_ID[metric].column, name] for village, metric, name in digest.titled_names]
+    rows = [
+        [village, BY_ID[metric].heading(t), name] for village, metric, name in digest.titled_names
+    ]
     write_table(sheet, header, rows)
 
 

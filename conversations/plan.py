@@ -5,6 +5,7 @@ gia đình, dòng họ, cộng đồng, đơn vị") and QĐ 677/QĐ-TTg (03/6/2
 dân học tập") sets a yearly share for each column below. What each share counts (people,
 households, clans, villages or units) decides how a gap is said: "526 more people"."""
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from conversations.i18n import N_
@@ -20,8 +21,14 @@ class Metric:
     programme: str  # QD387 or QD677
     counts: str  # what the share is made of: people, households, clans, communities, units
     label: str  # English msgid; translate with t(label)
-    column: str  # the plan's own column heading, as printed (Vietnamese, not translated)
+    # The plan's own column heading, as printed (Vietnamese, not translated); None when the
+    # plan names the share only in its text, without a column of its own.
+    column: str | None
     entered: bool = False  # a yearly number leaders enter (not counted from records)
+
+    def heading(self, t: Callable[[str], str]) -> str:
+        """What a report calls this metric: the plan's column, else the translated label."""
+        return self.column if self.column is not None else t(self.label)
 
 
 PLAN_METRICS = (
@@ -87,7 +94,7 @@ PLAN_METRICS = (
         QD677,
         "people",
         N_("Title holders proficient in digital skills"),
-        "(văn bản, không có cột) thành thạo kỹ năng số",
+        None,  # the plan's text asks for it; its tables have no column
     ),
 )
 BY_ID = {metric.id: metric for metric in PLAN_METRICS}

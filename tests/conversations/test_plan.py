@@ -16,3 +16,21 @@ def test_people_short_of_ninety_percent(part: int, whole: int) -> None:
     assert Fraction(part + short, whole) >= Fraction(9, 10)
     if short:
         assert Fraction(part + short - 1, whole) < Fraction(9, 10)
+
+
+def test_every_plan_metric_has_a_proper_heading() -> None:
+    """A heading is the plan's column or our translated label, never a note about the plan
+    ("(văn bản, không có cột) …" once stood as a row label of the Excel report)."""
+    from conversations.i18n import Translator
+    from conversations.plan import BY_ID, PLAN_METRICS
+
+    for locale in ("vi", "en"):
+        t = Translator(locale)
+        for metric in PLAN_METRICS:
+            heading = metric.heading(t)
+            assert heading.strip()
+            assert "(" not in heading
+            assert "không có cột" not in heading
+    assert BY_ID["digital_proficient"].heading(Translator("vi")) == (
+        "Người đạt danh hiệu thành thạo kỹ năng số"
+    )
