@@ -231,11 +231,23 @@ def write_started(sheet: WriteOnlyWorksheet, people: Sequence[PersonRow], t: Tra
 
 
 def started_row(person: PersonRow, t: Translator, indicators: int = 10) -> list[Value]:
+    """Name, birth year, place, indicators answered, and what is really left: the indicators
+    not answered, the digital-skills questions unless all are answered (the stored level is
+    set only then), and sending."""
     left = indicators - person.answered
+    digital_done = person.digital_level is not None
     if person.status == "returned":
         what = t("returned for changes: fix and send again")
+    elif left > 0 and digital_done:
+        what = t.ngettext("{n} indicator and sending", "{n} indicators and sending", left)
     elif left > 0:
-        what = t("{n} indicators left", n=left)
+        what = t.ngettext(
+            "{n} indicator, the digital-skills questions and sending",
+            "{n} indicators, the digital-skills questions and sending",
+            left,
+        )
+    elif digital_done:
+        what = t("only sending")
     else:
         what = t("the digital-skills questions and sending")
     return [person.name, person.birth_year, person.place, person.answered, what]

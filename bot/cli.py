@@ -43,7 +43,7 @@ def parser() -> argparse.ArgumentParser:
     assessments.add_argument("--season", type=YEAR, help=t("only this year"))
     portal = what.add_parser("portal", help=t("recognised citizens for congdanhoctap.vn"))
     portal.add_argument("--org", required=True, help=t('a commune or province, e.g. "Xã Hải Hậu"'))
-    portal.add_argument("--year", type=YEAR, required=True)
+    portal.add_argument("--year", type=YEAR, required=True, help=t("the year, e.g. 2026"))
     portal.add_argument("--out", required=True, type=Path, help=t("CSV file to write"))
     operator_args.add_commands(commands)
     privacy_args.add_commands(commands)

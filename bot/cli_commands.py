@@ -122,7 +122,13 @@ def stop_signals() -> asyncio.Event:
 async def cmd_db(app: App, args: argparse.Namespace) -> None:
     t = terminal()
     added = await app.prepare_database()
-    print(t("Database is up to date ({n} administrative units added).", n=added))
+    print(
+        t.ngettext(
+            "Database is up to date ({n} administrative unit added).",
+            "Database is up to date ({n} administrative units added).",
+            added,
+        )
+    )
 
 
 async def cmd_export(app: App, args: argparse.Namespace) -> None:
@@ -135,7 +141,9 @@ async def cmd_export(app: App, args: argparse.Namespace) -> None:
         # Names of everyone: kept in the access log (cdht privacy audit).
         await record_access(session, app.clock.now(), "export", actor_id=None, via=CLI)
     count = write_csv(args.out, rows, t, app.criteria, app.digital, app.settings.timezone)
-    print(t("Wrote {n} rows to {file}.", n=count, file=args.out))
+    print(
+        t.ngettext("Wrote {n} row to {file}.", "Wrote {n} rows to {file}.", count, file=args.out)
+    )
 
 
 async def export_portal(app: App, args: argparse.Namespace, t: Translator) -> None:
@@ -151,7 +159,14 @@ async def export_portal(app: App, args: argparse.Namespace, t: Translator) -> No
         )
         rows = await assessment_rows(session, args.year, recognised)
     count = write_portal_csv(args.out, rows, t, app.criteria, app.digital)
-    print(t("Wrote {n} recognised citizens to {file}.", n=count, file=args.out))
+    print(
+        t.ngettext(
+            "Wrote {n} recognised citizen to {file}.",
+            "Wrote {n} recognised citizens to {file}.",
+            count,
+            file=args.out,
+        )
+    )
 
 
 COMMANDS: dict[str, Callable[[App, argparse.Namespace], Awaitable[None]]] = {

@@ -71,10 +71,11 @@ async def org_import(app: App, args: argparse.Namespace) -> None:
     async with unit_of_work(app.sessions) as session:
         added = await load_admin_units(session, args.province)
     print(
-        t(
+        t.ngettext(
+            "{province}: {n} unit added (the others were there already).",
             "{province}: {n} units added (the others were there already).",
+            added,
             province=args.province,
-            n=added,
         )
     )
 
@@ -103,7 +104,13 @@ async def titles_import_csv(app: App, args: argparse.Namespace) -> None:
         result = await import_facts(session, text, app.clock.now())
         if result.errors:
             raise nothing_imported(result.errors)
-    print(t("{n} lines stored (yearly counts and named households or clans).", n=result.stored))
+    print(
+        t.ngettext(
+            "{n} line stored (yearly counts and named households or clans).",
+            "{n} lines stored (yearly counts and named households or clans).",
+            result.stored,
+        )
+    )
 
 
 async def titles_show(app: App, args: argparse.Namespace) -> None:
@@ -125,10 +132,10 @@ async def admin_invite(app: App, args: argparse.Namespace) -> None:
     t = terminal()
     print(
         t(
-            "Invitation for {role} of {place} (valid {days} days): {code}",
+            "Invitation for {role} of {place} (valid {days}): {code}",
             role=role_label(t, role),
             place=org.name,
-            days=args.days,
+            days=t.ngettext("{n} day", "{n} days", args.days),
             code=code,
         )
     )
@@ -165,17 +172,22 @@ async def targets_load(app: App, args: argparse.Namespace) -> None:
     async with unit_of_work(app.sessions) as session:
         if args.org is None:
             names = await load_plan(session, args.file)
-            text = t(
+            text = t.ngettext(
+                "Targets of {file} set on {n} commune: {names}.",
                 "Targets of {file} set on {n} communes: {names}.",
+                len(names),
                 file=args.file.name,
-                n=len(names),
                 names=", ".join(names),
             )
             print(text)
             return
         org = await find_org(session, args.org)
         count = await load_targets(session, org.id, args.file)
-    print(t("{n} targets set on {place}.", n=count, place=org.name))
+    print(
+        t.ngettext(
+            "{n} target set on {place}.", "{n} targets set on {place}.", count, place=org.name
+        )
+    )
 
 
 async def targets_set(app: App, args: argparse.Namespace) -> None:
@@ -254,9 +266,9 @@ async def outbox_plan(app: App, args: argparse.Namespace) -> None:
     report = await Campaigns(app, {}, channels=(*names, "console")).plan_now()
     print(
         t(
-            "{reminders} reminders and {digests} digests queued.",
-            reminders=report.reminders,
-            digests=report.digests,
+            "{reminders} and {digests} queued.",
+            reminders=t.ngettext("{n} reminder", "{n} reminders", report.reminders),
+            digests=t.ngettext("{n} digest", "{n} digests", report.digests),
         )
     )
 
@@ -275,7 +287,7 @@ async def outbox_drain(app: App, args: argparse.Namespace) -> None:
     finally:
         for channel in channels:
             await channel.close()
-    print(t("{n} messages sent.", n=sent))
+    print(t.ngettext("{n} message sent.", "{n} messages sent.", sent))
 
 
 async def admin_roles(app: App, args: argparse.Namespace) -> None:

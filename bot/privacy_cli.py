@@ -74,10 +74,12 @@ async def privacy_delete(app: App, args: argparse.Namespace) -> None:
     print(t("Erased person #{id}: answers, messages and personal details are gone.", id=person.id))
     if kept:
         print(
-            t(
-                "Kept for the yearly counts: {n} anonymous assessment row(s) (commune, village "
+            t.ngettext(
+                "Kept for the yearly counts: {n} anonymous assessment row (commune, village "
                 "or unit, group, total, status and dates; no name, birth year or messenger id).",
-                n=kept,
+                "Kept for the yearly counts: {n} anonymous assessment rows (commune, village "
+                "or unit, group, total, status and dates; no name, birth year or messenger id).",
+                kept,
             )
         )
 
@@ -103,12 +105,14 @@ async def privacy_purge(app: App, args: argparse.Namespace) -> None:
     t = terminal()
     done = await purge_expired(app)
     text = t(
-        "Deleted {drafts} unfinished self-assessment(s) older than {draft_days} days; emptied "
-        "{inbox} inbox update(s) and {outbox} outbox message(s) older than {days} days.",
-        drafts=done.drafts,
-        draft_days=app.settings.keep_drafts_days,
-        inbox=done.inbox,
-        outbox=done.outbox,
-        days=app.settings.keep_messages_days,
+        "Deleted {drafts} older than {draft_days}; emptied {inbox} and {outbox} older than "
+        "{days}.",
+        drafts=t.ngettext(
+            "{n} unfinished self-assessment", "{n} unfinished self-assessments", done.drafts
+        ),
+        draft_days=t.ngettext("{n} day", "{n} days", app.settings.keep_drafts_days),
+        inbox=t.ngettext("{n} inbox update", "{n} inbox updates", done.inbox),
+        outbox=t.ngettext("{n} outbox message", "{n} outbox messages", done.outbox),
+        days=t.ngettext("{n} day", "{n} days", app.settings.keep_messages_days),
     )
     print(text)

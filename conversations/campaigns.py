@@ -17,6 +17,7 @@ class Recipient:
     locale: str
     answered: int  # indicators answered this season (0 when not started)
     returned: bool = False
+    digital_done: bool = False  # every digital-skills question answered (a level is stored)
 
 
 @dataclass(frozen=True)
@@ -54,7 +55,11 @@ def reminder(
     elif recipient.answered == 0:
         lines.append(t("You have not started yet. It takes about 15 minutes."))
     elif left > 0:
-        lines.append(t("{n} indicators left to answer.", n=left))
+        lines.append(
+            t.ngettext("{n} indicator left to answer.", "{n} indicators left to answer.", left)
+        )
+    elif recipient.digital_done:
+        lines.append(t("All answered: only sending is left."))
     else:
         lines.append(t("All answered: only the digital-skills questions and sending are left."))
     return OutboundMessage("\n".join(lines), (Choice(RESUME.id, t("Continue")),))

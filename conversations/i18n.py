@@ -68,6 +68,11 @@ class Translator:
         text = translations(self.locale).gettext(message)
         return text.format(**values) if values else text
 
+    def ngettext(self, singular: str, plural: str, n: int, **values: object) -> str:
+        """The form of a counted text that suits n in this locale (English has two, Vietnamese
+        one), formatted with n and the other values. Named as gettext's, so extraction finds it."""
+        return translations(self.locale).ngettext(singular, plural, n).format(n=n, **values)
+
     def number(self, value: float) -> str:
         return format_decimal(value, locale=self.locale)
 

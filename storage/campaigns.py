@@ -38,6 +38,7 @@ async def unfinished(
             Person.locale,
             func.coalesce(AssessmentRow.answered, 0),
             func.coalesce(AssessmentRow.status == Status.RETURNED.value, False),
+            AssessmentRow.digital_level.is_not(None),  # set once every question is answered
         )
         .outerjoin(
             AssessmentRow,
@@ -54,7 +55,7 @@ async def unfinished(
         .order_by(Person.id)
     )
     rows = await session.execute(query)
-    return [Recipient(*row[:5], returned=bool(row[5])) for row in rows]
+    return [Recipient(*row[:5], returned=bool(row[5]), digital_done=bool(row[6])) for row in rows]
 
 
 async def leaders(

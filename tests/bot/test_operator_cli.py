@@ -1,5 +1,6 @@
 """Operator commands as typed in a terminal: the tree, invitations, targets and reports."""
 
+import argparse
 import subprocess
 from pathlib import Path
 
@@ -81,6 +82,11 @@ def test_villages_and_units_come_from_a_csv_file_all_or_nothing(cdht, tmp_path: 
     assert "2 lines stored" in cdht("titles", "import-csv", str(titles)).stdout
     shown = cdht("titles", "show", "--org", "Xã Hải Hậu", "--year", "2026").stdout
     assert "households: 1 of 2" in shown
+    titles.write_text(
+        "Xã;Nơi;Loại;Năm;Đạt;Tổng\nXã Hải Hậu;Trường THCS Hải Hậu;Đơn vị học tập;2026;1;1\n"
+    )
+    one = cdht("titles", "import-csv", str(titles)).stdout
+    assert "1 line stored (" in one  # not "1 lines"
 
 
 def test_invitations_targets_and_the_report(cdht, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
@@ -88,6 +94,8 @@ def test_invitations_targets_and_the_report(cdht, tmp_path: Path) -> None:  # ty
     assert invite.returncode == 0, invite.stderr
     code = invite.stdout.strip().rsplit(" ", 1)[1]
     assert len(code) == 8
+    day = cdht("admin", "invite", "--role", "commune_leader", "--org", "Xã Hải Hậu", "--days", "1")
+    assert "(valid 1 day):" in day.stdout
     wrong = cdht("admin", "invite", "--role", "village_leader", "--org", "Xã Hải Hậu")
     assert wrong.returncode == 2
     assert "no organisation is named" in wrong.stderr
@@ -182,3 +190,31 @@ def test_a_year_in_arabic_indic_digits_is_a_year() -> None:
     year = "\u0662\u0660\u0662\u0666"  # 2026 in Arabic-Indic digits
     args = parser().parse_args(["schedule", "list", "--org", "X", "--year", year])
     assert args.year == 2026
+
+
+def options_without_help(command: argparse.ArgumentParser, path: str = "cdht") -> list[str]:
+    """Every option and argument of every command and sub-command that has no help text."""
+    found = []
+    for action in command._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for name, sub in action.choices.items():
+                found += options_without_help(sub, f"{path} {name}")
+        elif not isinstance(action, argparse._HelpAction) and not action.help:
+            found.append(f"{path} {'/'.join(action.option_strings) or action.dest}")
+    return found
+
+
+@pytest.mark.parametrize("locale", ["en", "vi"])
+def test_every_option_of_every_command_says_what_it_is(
+    locale: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with speaking(locale):
+        assert options_without_help(parser()) == []
+        with pytest.raises(SystemExit):
+            parser().parse_args(["report", "--help"])
+    said = capsys.readouterr().out
+    year = "the year, e.g. 2026" if locale == "en" else "năm, ví dụ 2026"
+    xlsx = "XLSX file to write" if locale == "en" else "tệp XLSX sẽ ghi ra"
+    assert year in said
+    assert xlsx in said
+    assert "Xã Hải Hậu" in said
