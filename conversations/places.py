@@ -9,7 +9,7 @@ from conversations.paging import page_of, paged_step, split_page, turned
 from conversations.ports import Place
 from conversations.state import UserState
 from conversations.steps import BaseStep, ask, step
-from conversations.text import fold, place_key
+from conversations.text import fold, place_key, whole_number
 
 SEARCH_SHOWN = 8  # communes on one page of search results
 SEARCH_FOUND = 40  # search results kept to page through; more: "type more of the name"
@@ -29,6 +29,15 @@ class Commune(BaseStep):
 
     def back(self, ctx: Ctx, param: str) -> str | None:
         return "birth_year"
+
+
+def _refuse_a_number_off_the_list(ctx: Ctx, text: str, shown: OutboundMessage) -> None:
+    """A bare number typed under a numbered list means a place in the list, never a name:
+    one the list does not have is refused with the numbers it has (not searched for, nor
+    stored as a village called "25")."""
+    if whole_number(text, 6) is not None:
+        last = sum(1 for choice in shown.choices if not choice.nav)
+        raise InputError(ctx.t("Please give a number from 1 to {last}.", last=last))
 
 
 async def enter_commune(ctx: Ctx, state: UserState) -> Outcome:
@@ -99,6 +108,7 @@ class CommunePick(BaseStep):
 
     async def answer(self, ctx: Ctx, param: str, reply: Reply) -> Outcome:
         if isinstance(reply, Typed):
+            _refuse_a_number_off_the_list(ctx, reply.text, await self.prompt(ctx, param))
             return await search_communes(ctx, reply.text)
         if reply.value == "again":
             return ctx.outcome(ctx.state.at("commune", candidates=()))
@@ -148,6 +158,8 @@ class PlaceStep(BaseStep):
             if chosen is None:
                 raise InputError(ctx.t("Please choose one of the options."))
             return _placed(ctx, chosen.id, chosen.name)
+        if places:
+            _refuse_a_number_off_the_list(ctx, reply.text, await self.prompt(ctx, param))
         return _typed_place(ctx, reply.text, places)
 
     def back(self, ctx: Ctx, param: str) -> str | None:

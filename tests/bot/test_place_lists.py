@@ -218,3 +218,30 @@ async def test_leader_lists_page_beyond_20_and_take_a_typed_name(app: App) -> No
     assert "Thôn 35" in leader.labels  # no longer cut at 30
     await leader.send("thon 35")
     assert "/batdau" in leader.text
+
+
+async def test_a_number_the_list_does_not_have_is_refused_with_the_numbers_it_has(
+    app: App,
+) -> None:
+    """Under a list, "25" means a place in it: with 22 numbered options it is refused with
+    the range, not stored as a village called "25" nor searched for as a commune."""
+    await add_places(app, *(f"Xóm {n}" for n in range(1, 26)))
+    chat = await at_the_place_question(app)
+    await chat.send("25")
+    assert chat.seen[-2].error
+    assert "Bạn gõ một số từ 1 đến 22." in chat.seen[-2].text
+    state = await stored(app)
+    assert state is not None and state.profile.place_name is None
+    await chat.send("3")
+    state = await stored(app)
+    assert state is not None and state.profile.place_name == "Xóm 3"
+
+    searcher = Chat(app, user="u2", locale_hint="vi")
+    await searcher.send("/batdau")
+    await searcher.send("1")
+    await searcher.send("Trần Thị Bình, 1970")
+    await searcher.send("hai")  # many communes: a list to choose from
+    shown = sum(1 for choice in searcher.last.choices if not choice.nav)
+    await searcher.send("8" if shown < 8 else "99")
+    assert searcher.seen[-2].error
+    assert f"Bạn gõ một số từ 1 đến {shown}." in searcher.seen[-2].text
