@@ -231,10 +231,12 @@ async def test_a_number_the_list_does_not_have_is_refused_with_the_numbers_it_ha
     assert chat.seen[-2].error
     assert "Bạn gõ một số từ 1 đến 22." in chat.seen[-2].text
     state = await stored(app)
-    assert state is not None and state.profile.place_name is None
+    assert state is not None
+    assert state.profile.place_name is None
     await chat.send("3")
     state = await stored(app)
-    assert state is not None and state.profile.place_name == "Xóm 3"
+    assert state is not None
+    assert state.profile.place_name == "Xóm 3"
 
     searcher = Chat(app, user="u2", locale_hint="vi")
     await searcher.send("/batdau")
