@@ -203,7 +203,7 @@ class Gateway:
                 self.wake(person)
         return new
 
-    async def _keep_batch(self, requests: list["Intake"]) -> list[list[str] | BaseException]:
+    async def _keep_batch(self, requests: list[Intake]) -> list[list[str] | BaseException]:
         """Keep several requests' updates in one transaction; when that fails for another
         reason than the database being away, each request alone, so that one bad request
         does not fail the others."""
@@ -220,7 +220,7 @@ class Gateway:
                 results.append(error)
         return results
 
-    async def _keep_together(self, requests: list["Intake"]) -> list[list[str]]:
+    async def _keep_together(self, requests: list[Intake]) -> list[list[str]]:
         """The ids new to the inbox, per request; an id sent twice is new to the first."""
         new: set[tuple[str, str]] = set()
         now = self.app.clock.now()
@@ -279,8 +279,8 @@ class Gateway:
         attempt = 0
         while True:
             try:
-                if await self._round(person, kept):
-                    return
+                await self._round(person, kept)
+                return
             except Exception as error:
                 self._unsure.add(person)
                 if not unavailable(error):
@@ -289,11 +289,11 @@ class Gateway:
                     return
                 attempt += 1
 
-    async def _round(self, person: Person, kept: dict[str, Kept]) -> bool:
-        """One hold of the person; True when nothing is left waiting for them here."""
+    async def _round(self, person: Person, kept: dict[str, Kept]) -> None:
+        """One hold of the person: everything waiting for them answered, in order."""
         if self._alone and self._swept_all and kept and person not in self._unsure:
             await self._answer_kept(person, list(kept.values()))
-            return True
+            return
         async with person_claim(self.app.engine, *person) as claim:
             if not claim:
                 # The holder reads what was kept for them until it lets go; an update kept
@@ -301,12 +301,11 @@ class Gateway:
                 if person not in self._retrying:
                     self._retrying.add(person)
                     asyncio.get_running_loop().call_later(CLAIM_RETRY, self._wake_again, person)
-                return True
+                return
             # From here the inbox is read in order; a failure during this round marks the
             # person again.
             self._unsure.discard(person)
             await self._answer_all(person, kept, claim.connection)
-        return True
 
     def _busy(self, person: Person) -> bool:
         """Served by a task of this process, or to be looked at again soon."""

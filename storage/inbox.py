@@ -92,12 +92,6 @@ async def delivered(session: AsyncSession, keys: Sequence[tuple[str, str]], now:
         await session.execute(_DELIVERED, {"b_channel": channel, "b_ids": ids, "replied_at": now})
 
 
-async def unhandled(session: AsyncSession) -> Sequence[InboxUpdate]:
-    """Updates kept but not handled (a crash, or the database away): oldest first."""
-    query = select(InboxUpdate).where(InboxUpdate.done_at.is_(None)).order_by(InboxUpdate.id)
-    return (await session.execute(query)).scalars().all()
-
-
 async def open_rows(
     db: AsyncSession | AsyncConnection,
     channel: str,
@@ -113,16 +107,6 @@ async def open_rows(
         values["b_since"] = unsent_since
     query = _OPEN_ROWS[unsent_since is not None]
     return [OpenRow(*row) for row in await db.execute(query, values)]
-
-
-async def has_waiting(session: AsyncSession, channel: str, user_ref: str) -> bool:
-    """Whether the person has an update kept and not handled."""
-    query = select(InboxUpdate.id).where(
-        InboxUpdate.channel == channel,
-        InboxUpdate.user_ref == user_ref,
-        InboxUpdate.done_at.is_(None),
-    )
-    return (await session.execute(query.limit(1))).first() is not None
 
 
 async def waiting_people(
@@ -177,16 +161,6 @@ async def set_senders(session: AsyncSession, senders: Mapping[int, str]) -> None
         await session.execute(
             update(InboxUpdate).where(InboxUpdate.id == row_id).values(user_ref=user_ref)
         )
-
-
-async def undelivered(session: AsyncSession, since: datetime) -> Sequence[InboxUpdate]:
-    """Handled updates whose replies were stored, since `since`, but not sent (a crash)."""
-    query = (
-        select(InboxUpdate)
-        .where(InboxUpdate.replies.is_not(None), InboxUpdate.done_at >= since)
-        .order_by(InboxUpdate.id)
-    )
-    return (await session.execute(query)).scalars().all()
 
 
 async def prune(session: AsyncSession, before: datetime) -> None:

@@ -158,26 +158,29 @@ async def test_villages_and_units_of_a_commune_are_listed(engine: AsyncEngine) -
 async def test_an_update_is_kept_once_and_handled_once(engine: AsyncEngine) -> None:
     sessions = make_sessionmaker(engine)
     reply = OutboundMessage("Câu 1", (Choice("s=1", "1"), Choice("s=/lai", "« Back", nav=True)))
+    people = {"1001": "7", "1002": "7", "1003": "7"}
     async with unit_of_work(sessions) as session:
-        new = await inbox.keep(session, "telegram", [("1001", {"a": 1}), ("1002", {})], NOW)
-        assert new == ["1001", "1002"]
+        kept = await inbox.keep(
+            session, "telegram", [("1001", {"a": 1}), ("1002", {})], NOW, people
+        )
+        assert kept == ["1001", "1002"]
     async with unit_of_work(sessions) as session:
         # A redelivery, and the same id on another channel, in one statement.
-        assert await inbox.keep(session, "telegram", [("1001", {}), ("1003", {})], NOW) == ["1003"]
-        assert await inbox.keep(session, "zalo", [("1001", {})], NOW) == ["1001"]
+        again = [("1001", {}), ("1003", {})]
+        assert await inbox.keep(session, "telegram", again, NOW, people) == ["1003"]
+        assert await inbox.keep(session, "zalo", [("1001", {})], NOW, people) == ["1001"]
     async with unit_of_work(sessions) as session:
-        assert [r.update_id for r in await inbox.unhandled(session)] == [
-            "1001",
-            "1002",
-            "1003",
-            "1001",
-        ]
+        waiting = await inbox.open_rows(session, "telegram", "7", None)
+        assert [r.update_id for r in waiting] == ["1001", "1002", "1003"]
+        assert [r.update_id for r in await inbox.open_rows(session, "zalo", "7", None)] == ["1001"]
         assert await inbox.handled(session, "telegram", "1001", "7", [reply], NOW)
         assert not await inbox.handled(session, "telegram", "1001", "7", [reply], NOW)
     async with unit_of_work(sessions) as session:
-        rows = await inbox.undelivered(session, NOW)
-        assert [inbox.stored_replies(row.replies) for row in rows] == [[reply]]
+        rows = await inbox.open_rows(session, "telegram", "7", NOW)
+        unsent = [row for row in rows if row.done_at is not None]
+        assert [inbox.stored_replies(row.replies) for row in unsent] == [[reply]]
         await inbox.delivered(session, [("telegram", "1001")], NOW)
     async with unit_of_work(sessions) as session:
-        assert await inbox.undelivered(session, NOW) == []
-        assert len(await inbox.unhandled(session)) == 3
+        rows = await inbox.open_rows(session, "telegram", "7", NOW)
+        assert [(r.update_id, r.done_at) for r in rows] == [("1002", None), ("1003", None)]
+        assert len(await inbox.open_rows(session, "zalo", "7", NOW)) == 1
