@@ -3,6 +3,7 @@
 import gc
 import logging
 import traceback
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -56,9 +57,9 @@ class App:
         self.engine = make_engine(self.settings.database_url)
         self.sessions = make_sessionmaker(self.engine)
         self.locks = KeyedLocks()
-        # Set when an event's transaction queued outbox messages (a leader's decision tells
-        # the citizen): the gateway then wakes the outbox sender.
-        self.queued_messages = False
+        # Called after an event's transaction queued outbox messages and committed (a
+        # leader's decision tells the citizen): the gateway wakes its outbox sender.
+        self.on_queued: Callable[[], None] = _nothing
         self.reports = FileReports(
             Path(self.settings.reports_dir),
             self.criteria,
@@ -165,8 +166,12 @@ class App:
                 await session.rollback()  # handled before: nothing of this run is kept
                 return []
         if isinstance(ports.outbox, SqlOutbox) and ports.outbox.queued:
-            self.queued_messages = True
+            self.on_queued()
         return replies
+
+
+def _nothing() -> None:
+    return None
 
 
 _settled = False

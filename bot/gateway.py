@@ -91,6 +91,8 @@ class Gateway:
         self.app = app
         self.channels = {channel.name: channel for channel in channels}
         self.sender = Sender(app, self.channels, idle_wait=send_every)
+        # A leader's decision queued a message for someone else: send it soon.
+        app.on_queued = self.sender.wake
         self._health = health or (lambda: True)
         self._delivered: Batch[tuple[str, str], None] = Batch(
             self._mark_delivered, "mark replies sent", retry=True
@@ -396,10 +398,6 @@ class Gateway:
         if event.kind == EventKind.DOCUMENT:
             event = await channel.read_document(event)
         replies = await self.app.dispatch(event, key)
-        if self.app.queued_messages:
-            # A leader's decision queued a message for someone else: send it soon.
-            self.app.queued_messages = False
-            self.sender.wake()
         if not replies:
             return []
         return await self.deliver(channel, event.user_ref, item.update_id, replies, item.payload)

@@ -106,9 +106,9 @@ async def _document(ctx: Ctx, event: InboundEvent) -> Outcome:
     """A file is an answer only where a step asks for one (a leader's CSV import);
     elsewhere its caption, if any, is what the person typed."""
     current, param = lookup(ctx.state.step)
-    if not current.documents and event.text.strip():
-        return await _answer(ctx, await _reply(ctx, replace(event, kind=EventKind.TEXT)))
     if not current.documents:
+        if event.text.strip():
+            return await _answer(ctx, await _reply(ctx, replace(event, kind=EventKind.TEXT)))
         raise InputError(ctx.t("I can only read typed answers. Please type your answer."))
     if event.document is None:
         raise InputError(

@@ -162,6 +162,12 @@ async def exclusive(engine: AsyncEngine, name: str) -> AsyncIterator[None]:
             await connection.commit()
 
 
+def on_postgresql(session: AsyncSession) -> bool:
+    """Whether the session's database is PostgreSQL (row locks, SKIP LOCKED, its INSERT
+    dialect), rather than SQLite."""
+    return session.bind is not None and session.bind.dialect.name == "postgresql"
+
+
 class StoreUnavailableError(Exception):
     """The database cannot be reached or is locked for now: the work waits and is retried,
     it is not refused."""

@@ -15,6 +15,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from conversations.events import Choice, OutboundMessage
+from storage.db import on_postgresql
 from storage.models import InboxUpdate
 
 Payload = dict[str, Any]
@@ -53,7 +54,7 @@ async def keep(
         }
         for update_id, payload in updates
     ]
-    statement = _KEEP[_dialect(session) == "postgresql"]
+    statement = _KEEP[on_postgresql(session)]
     return list((await session.execute(statement, rows)).scalars())
 
 
@@ -156,11 +157,11 @@ async def unclaimed(session: AsyncSession) -> Sequence[InboxUpdate]:
 
 
 async def set_senders(session: AsyncSession, senders: Mapping[int, str]) -> None:
-    """Record who sent each row (row id -> user_ref)."""
-    for row_id, user_ref in senders.items():
-        await session.execute(
-            update(InboxUpdate).where(InboxUpdate.id == row_id).values(user_ref=user_ref)
-        )
+    """Record who sent each row (row id -> user_ref), in one statement (an ORM bulk
+    UPDATE by primary key)."""
+    if senders:
+        rows = [{"id": row_id, "user_ref": user_ref} for row_id, user_ref in senders.items()]
+        await session.execute(update(InboxUpdate), rows)
 
 
 async def prune(session: AsyncSession, before: datetime) -> None:
@@ -229,7 +230,3 @@ _KEEP = {
     .returning(_TABLE.c.update_id)
     for postgres, insert in ((True, pg_insert), (False, sqlite_insert))
 }
-
-
-def _dialect(session: AsyncSession) -> str:
-    return session.bind.dialect.name if session.bind is not None else ""

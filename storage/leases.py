@@ -8,6 +8,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.db import on_postgresql
 from storage.models import Lease
 
 
@@ -16,7 +17,7 @@ async def take(
 ) -> bool:
     """Take the lease `name` for `holder` until now + ttl, or renew it; True when `holder`
     has it. It is free when unheld, expired, or held by `holder` already."""
-    insert = pg_insert if _dialect(session) == "postgresql" else sqlite_insert
+    insert = pg_insert if on_postgresql(session) else sqlite_insert
     created = await session.execute(
         insert(Lease)
         .values(name=name, holder=holder, expires_at=now + ttl)
@@ -46,7 +47,3 @@ async def take_turn(
     """True for the one process whose turn it is to do `name` now: the lease is taken for
     most of a period and not renewed, so whoever comes first after it ends does the next."""
     return await take(session, name, f"{holder}:{now.isoformat()}", now, period * 0.9)
-
-
-def _dialect(session: AsyncSession) -> str:
-    return session.bind.dialect.name if session.bind is not None else ""

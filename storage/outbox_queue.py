@@ -8,6 +8,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from conversations.schedule import Schedule, end_of_quiet, is_quiet, with_value
+from storage.db import on_postgresql
 from storage.models import OutboxMessage
 from storage.outbox import FAILED, PENDING, REFUSED, SENDING, SENT, UNREACHABLE
 
@@ -36,7 +37,7 @@ async def claim_next(
         query = query.where(OutboxMessage.user_ref == user_ref)
     if resting:
         query = query.where(OutboxMessage.user_ref.not_in(list(resting)))
-    if session.bind is not None and session.bind.dialect.name == "postgresql":
+    if on_postgresql(session):
         # Two senders never take the same row: each skips what the other has locked.
         query = query.with_for_update(skip_locked=True)
     found = (await session.execute(query.order_by(OutboxMessage.id).limit(1))).scalar()

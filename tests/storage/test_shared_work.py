@@ -80,3 +80,22 @@ def test_lock_keys_are_signed_64_bit_and_differ_by_person() -> None:
     keys = {lock_key("telegram", str(n)) for n in range(10_000)}
     assert len(keys) == 10_000
     assert all(-(2**63) <= key < 2**63 for key in keys)
+
+
+async def test_senders_are_recorded_for_updates_kept_without_them(engine: AsyncEngine) -> None:
+    """Updates kept by an older version carry no sender: the start records them, all in one
+    statement, and the person's rows are then found by who sent them."""
+    sessions = make_sessionmaker(engine)
+    async with unit_of_work(sessions) as session:
+        await inbox.keep(session, "telegram", [("1", {}), ("2", {}), ("3", {})], NOW)
+    async with unit_of_work(sessions) as session:
+        rows = await inbox.unclaimed(session)
+        senders = {row.id: ("an" if row.update_id != "2" else "binh") for row in rows}
+        await inbox.set_senders(session, senders)
+    async with unit_of_work(sessions) as session:
+        assert await inbox.unclaimed(session) == []
+        an = await inbox.open_rows(session, "telegram", "an", None)
+        assert [row.update_id for row in an] == ["1", "3"]
+        assert [r.update_id for r in await inbox.open_rows(session, "telegram", "binh", None)] == [
+            "2"
+        ]
