@@ -247,3 +247,19 @@ async def test_a_number_the_list_does_not_have_is_refused_with_the_numbers_it_ha
     await searcher.send("8" if shown < 8 else "99")
     assert searcher.seen[-2].error
     assert f"Bạn gõ một số từ 1 đến {shown}." in searcher.seen[-2].text
+
+
+@pytest.mark.parametrize("typed", ["0", "23", "+30", "999999", "٢٥", "\uff12\uff15"])
+async def test_any_number_off_the_village_list_is_refused_and_nothing_stored(
+    app: App, typed: str
+) -> None:
+    """Every way of writing a number the list does not have (zero, past the end, a sign,
+    many digits, Arabic-Indic or fullwidth digits) gets the range; no place is stored."""
+    await add_places(app, *(f"Xóm {n}" for n in range(1, 26)))
+    chat = await at_the_place_question(app)
+    await chat.send(typed)
+    assert "Bạn gõ một số từ 1 đến 22." in chat.seen[-2].text
+    state = await stored(app)
+    assert state is not None
+    assert state.profile.place_name is None
+    assert state.profile.place_id is None
